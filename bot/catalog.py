@@ -1,0 +1,97 @@
+"""The service catalog: services with owner group and criticality, matched fuzzily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import fuzz
+
+from bot.errors import ConfigError
+from bot.text import fold, words
+
+_INFLECTION_ROOM = 5  # "vpn" -> "vpnet", "skrivare" -> "skrivarens"
+_MIN_SCORE = 85.0
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: str
+    names: dict[str, str]
+    aliases: tuple[str, ...]
+    owner_group: str
+    criticality: str
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or next(iter(self.names.values()))
+
+    @property
+    def is_critical(self) -> bool:
+        return self.criticality == "high"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceMatch:
+    service: Service
+    score: float
+
+
+def _alias_score(alias: str, tokens: list[str], folded_text: str) -> float:
+    if " " in alias:
+        return 100.0 if alias in folded_text else 0.0
+    best = 0.0
+    for token in tokens:
+        if token == alias:
+            return 100.0
+        if len(alias) >= 3 and token.startswith(alias) and len(token) <= len(alias) + 5:
+            best = max(best, 95.0)
+        elif len(alias) >= 5 and alias in token:
+            best = max(best, 90.0)  # a compound: teamsmötet, outlookkalendern
+        elif len(alias) >= 5 and abs(len(token) - len(alias)) <= 2:
+            best = max(best, fuzz.ratio(token, alias))
+    return best
+
+
+class Catalog:
+    def __init__(self, services: tuple[Service, ...], sla: dict[str, Any]) -> None:
+        self.services = services
+        self.sla = sla
+        self._by_id = {service.id: service for service in services}
+        self._aliases = tuple(
+            (service, fold(alias)) for service in services for alias in service.aliases
+        )
+
+    @classmethod
+    def from_directory(cls, path: Path) -> Catalog:
+        try:
+            raw = yaml.safe_load((path / "services.yaml").read_text(encoding="utf-8"))
+            sla = yaml.safe_load((path / "sla.yaml").read_text(encoding="utf-8"))
+            services = tuple(
+                Service(
+                    id=str(item["id"]),
+                    names={str(k): str(v) for k, v in item["name"].items()},
+                    aliases=tuple(str(alias) for alias in item.get("aliases", ())),
+                    owner_group=str(item["owner_group"]),
+                    criticality=str(item.get("criticality", "medium")),
+                )
+                for item in raw["services"]
+            )
+        except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+            raise ConfigError(f"the service catalog in {path} cannot be read: {error}") from error
+        return cls(services, sla)
+
+    def get(self, service_id: str | None) -> Service | None:
+        return self._by_id.get(service_id) if service_id else None
+
+    def match(self, text: str) -> ServiceMatch | None:
+        """The service the text is most likely about, or None when nothing is close enough."""
+        folded = fold(text)
+        tokens = words(text)
+        best: ServiceMatch | None = None
+        for service, alias in self._aliases:
+            score = _alias_score(alias, tokens, folded)
+            if score >= _MIN_SCORE and (best is None or score > best.score):
+                best = ServiceMatch(service, score)
+        return best

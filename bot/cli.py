@@ -1,0 +1,185 @@
+"""The ``spoc`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from bot.config import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="spoc", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the service (web chat, API, channels)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=_serve)
+
+    chat = commands.add_parser("chat", help="talk to spoc in the terminal")
+    chat.add_argument("--locale", choices=("sv", "en"), default=None)
+    chat.set_defaults(handler=_chat)
+
+    tickets = commands.add_parser("tickets", help="list and show tickets")
+    ticket_commands = tickets.add_subparsers(dest="tickets_command", required=True)
+    listing = ticket_commands.add_parser("list", help="the newest tickets")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(handler=_tickets_list)
+    show = ticket_commands.add_parser("show", help="one ticket with its history")
+    show.add_argument("number")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_tickets_show)
+
+    report = commands.add_parser(
+        "report", help="deflection, tickets, time to ticket, escalations and CSAT"
+    )
+    report.add_argument("--days", type=int, default=30)
+    report.add_argument("--json", action="store_true")
+    report.set_defaults(handler=_report)
+
+    purge = commands.add_parser(
+        "purge", help="delete conversations past SPOC_CHAT_RETENTION_DAYS now (also runs hourly)"
+    )
+    purge.set_defaults(handler=_purge)
+
+    from bot import cli_kb
+
+    cli_kb.register(commands)
+    kb_commands = next(
+        action
+        for action in commands.choices["kb"]._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    stats = kb_commands.add_parser("stats", help="what the knowledge manager should write next")
+    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--limit", type=int, default=10)
+    stats.set_defaults(handler=_kb_stats)
+
+    args = parser.parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import configure_logging
+    from bot.web.app import create_app
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.terminal import run_terminal_chat
+
+    return asyncio.run(run_terminal_chat(Settings(), locale=args.locale))
+
+
+def _kb_stats(args: argparse.Namespace) -> int:
+    from bot.kb_stats import knowledge_stats, render
+
+    stats = asyncio.run(knowledge_stats(Settings(), limit=args.limit))
+    _write(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else render(stats))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot.app import utc_now
+    from bot.report import render, service_report
+
+    report = asyncio.run(service_report(Settings(), days=args.days, now=utc_now()))
+    _write(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render(report))
+    return 0
+
+
+def _purge(_args: argparse.Namespace) -> int:
+    from bot.app import Spoc, utc_now
+    from bot.retention import cutoff, purge
+
+    settings = Settings()
+
+    async def run() -> int:
+        spoc = Spoc.build(settings)
+        await spoc.start()
+        try:
+            older_than = cutoff(utc_now(), settings.chat_retention_days)
+            return await purge(spoc.sessions, older_than=older_than)
+        finally:
+            await spoc.close()
+
+    count = asyncio.run(run())
+    _write(f"{count} conversations older than {settings.chat_retention_days} days deleted.")
+    return 0
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _tickets_list(args: argparse.Namespace) -> int:
+    from bot.tickets_view import ticket_list
+
+    rows = asyncio.run(ticket_list(Settings(), limit=args.limit))
+    if args.json:
+        _write(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        _write("No tickets yet.")
+    for row in rows:
+        _write(
+            f"{row['number']}  P{row['priority']}  {row['state']:<10} "
+            f"{row['owner_group']:<28} {row['title']}"
+        )
+    return 0
+
+
+def _tickets_show(args: argparse.Namespace) -> int:
+    from bot.tickets_view import ticket_detail
+
+    detail: dict[str, Any] | None = asyncio.run(ticket_detail(Settings(), args.number))
+    if detail is None:
+        sys.stderr.write(f"No ticket {args.number.upper()}.\n")
+        return 1
+    if args.json:
+        _write(json.dumps(detail, ensure_ascii=False, indent=2))
+        return 0
+    for key in (
+        "number",
+        "title",
+        "state",
+        "priority",
+        "owner_group",
+        "service_id",
+        "impact",
+        "urgency",
+        "requester",
+        "created_at",
+        "response_due_at",
+        "resolve_due_at",
+    ):
+        _write(f"{key:>16}: {detail[key]}")
+    _write(f"{'description':>16}: {detail['description']}")
+    for event in detail["events"]:
+        _write(f"{event['created_at']}  {event['kind']:<12} {event['actor']}  {event['detail']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,70 @@
+"""Settings, read from the environment (prefix ``SPOC_``) and ``.env``.
+
+Nothing here runs at import time: callers build ``Settings()`` when they start, so tests can
+give each app its own database and directories.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shipped(name: str) -> Path:
+    """The shipped content directory: beside the package in a checkout, else the cwd's."""
+    here = _ROOT / name
+    return here if here.is_dir() else Path(name)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SPOC_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./spoc.db"
+    database_schema: str | None = None
+    kb_dir: Path = Field(default_factory=lambda: _shipped("knowledge_base"))
+    catalog_dir: Path = Field(default_factory=lambda: _shipped("catalog"))
+    default_locale: Literal["sv", "en"] = "sv"
+    environment: Literal["development", "production"] = "development"
+
+    organisation_name: str = "Exempelby kommun"
+    service_desk_phone: str = "0123-45 67 00"
+    service_desk_hours: str = "vardagar 08.00–17.00"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    max_message_chars: int = 2000
+    max_request_bytes: int = 32_768
+    session_ttl_minutes: int = 60
+    # Stated in the web chat's privacy notice (/integritet): how long transcripts are kept.
+    chat_retention_days: int = 90
+    allowed_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_session: int = 30
+    rate_limit_per_ip: int = 120
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    # An app-level token (xapp-…) switches Slack to Socket Mode: no public URL needed.
+    slack_app_token: str | None = None
+    telegram_bot_token: str | None = None
+    telegram_secret_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    # Development: fetch updates by long polling instead of receiving the webhook.
+    telegram_polling: bool = False
+
+    # Reverse proxies whose X-Forwarded-For / -Proto spoc believes (comma-separated IPs or
+    # networks, "*" for any). Behind a proxy on another host, list it: otherwise every
+    # citizen shares the proxy's address and its per-IP rate limit.
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    log_level: str = "INFO"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

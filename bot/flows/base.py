@@ -1,0 +1,124 @@
+"""The dialog engine's vocabulary: a conversation is states, and a state is two small steps.
+
+``ask`` runs when the conversation enters a state: it says something and returns ``None`` to
+wait for the person's answer, or names the next state when there is nothing to ask (the
+answer is already known). ``handle`` runs with the person's answer and names the next state.
+State names are ``"flow.step"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.catalog import Catalog
+from bot.config import Settings
+from bot.messages import Button, Outbound
+from bot.replies import Replies
+from bot.sla import SlaPolicy
+
+IDLE = "greeting.idle"
+# Returned by a handler when the message is not an answer but a new topic: the idle state
+# decides what it is about.
+NEW_TOPIC = "@new-topic"
+
+
+class ArticleLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+
+
+class HitLike(Protocol):
+    @property
+    def article(self) -> ArticleLike: ...
+    @property
+    def score(self) -> float: ...
+
+
+class KnowledgeSearch(Protocol):
+    def search(self, query: str, *, lang: str, limit: int = 3) -> Sequence[HitLike]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TicketOpened:
+    number: str
+    priority: int
+    response_words: str
+    resolve_words: str
+    owner_group: str
+
+
+class TicketOpener(Protocol):
+    async def __call__(self, **fields: Any) -> TicketOpened: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What steps may use; injected, so a flow never imports the store or an adapter."""
+
+    settings: Settings
+    replies: Replies
+    catalog: Catalog
+    knowledge: KnowledgeSearch
+    sla: SlaPolicy
+    now: Callable[[], datetime]
+
+
+@dataclass(slots=True)
+class Context:
+    services: Services
+    locale: str
+    data: dict[str, Any]
+    open_ticket: TicketOpener
+    text: str = ""
+    action: str | None = None
+    replies: list[Outbound] = field(default_factory=list)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    understood: bool = True
+    state: str = IDLE
+
+    def say(self, name: str, buttons: Sequence[Button] = (), **context: Any) -> None:
+        reply = self.services.replies.render(self.locale, name, tuple(buttons), **context)
+        self.replies.append(reply)
+        offered = self.data.setdefault("offered", [])
+        offered.extend(button.action for button in reply.buttons)
+
+    def button(self, key: str, action: str) -> Button:
+        return self.services.replies.button(self.locale, key, action)
+
+    def label(self, key: str) -> str:
+        return self.services.replies.label(self.locale, key)
+
+    def record(self, kind: str, **data: Any) -> None:
+        self.events.append((kind, data))
+
+    def flow_data(self, flow: str) -> dict[str, Any]:
+        section = self.data.get(flow)
+        if not isinstance(section, dict):
+            section = self.data[flow] = {}
+        return section
+
+
+Step = Callable[[Context], Awaitable[str | None]]
+Handler = Callable[[Context], Awaitable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    ask: Step | None
+    handle: Handler
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    name: str
+    states: dict[str, State]
+
+    def qualified(self) -> dict[str, State]:
+        return {f"{self.name}.{step}": state for step, state in self.states.items()}

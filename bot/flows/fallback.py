@@ -1,0 +1,46 @@
+"""When the bot does not understand: say so kindly, and after two misses offer a person."""
+
+from __future__ import annotations
+
+from bot import nlu
+from bot.flows.base import IDLE, NEW_TOPIC, Context, Flow, State
+
+MISSES_BEFORE_OFFER = 2
+OFFER_YES = "fallback:human"
+OFFER_NO = "fallback:retry"
+
+
+async def misunderstood(ctx: Context) -> str:
+    ctx.understood = False
+    misses = int(ctx.data.get("misses", 0)) + 1
+    ctx.data["misses"] = misses
+    ctx.record("misunderstood", misses=misses)
+    if misses >= MISSES_BEFORE_OFFER:
+        return "fallback.offer"
+    ctx.say(
+        "misunderstood",
+        [ctx.button("menu_incident", "menu:incident"), ctx.button("menu_human", "menu:human")],
+    )
+    return IDLE
+
+
+async def _offer(ctx: Context) -> str | None:
+    ctx.say("offer_human", [ctx.button("yes_human", OFFER_YES), ctx.button("no_retry", OFFER_NO)])
+    return None
+
+
+async def _answer(ctx: Context) -> str:
+    wants = True if ctx.action == OFFER_YES else False if ctx.action == OFFER_NO else None
+    if wants is None:
+        wants = nlu.yes_or_no(ctx.text)
+    if wants:
+        return "handoff.escalate"
+    ctx.data["misses"] = 0
+    if wants is False:
+        ctx.say("try_again")
+        return IDLE
+    # Neither yes nor no: the person probably tried again in their own words.
+    return NEW_TOPIC
+
+
+FLOW = Flow("fallback", {"offer": State(_offer, _answer)})

@@ -1,0 +1,299 @@
+"""Reporting an incident, ITIL style: understand, try knowledge first, ask only what is
+missing, confirm a summary, open a prioritised ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import nlu
+from bot.flows.base import IDLE, Context, Flow, State
+from bot.messages import Button
+from bot.sla import IMPACT_WIDE
+from bot.text import shorten
+
+SERVICE_UNKNOWN = "incident:service:unknown"
+HELPED_YES = "incident:helped:yes"
+HELPED_NO = "incident:helped:no"
+CONFIRM = "incident:confirm"
+CHANGE = "incident:change"
+CANCEL = "incident:cancel"
+SINCE_CHOICES = ("since_now", "since_yesterday", "since_longer")
+IMPACT_CHOICES = ("impact_1", "impact_2", "impact_3")
+URGENCY_CHOICES = ("urgency_1", "urgency_2", "urgency_3")
+ARTICLE_PREVIEW_CHARS = 900
+MIN_SYMPTOM_WORDS = 3
+
+
+def _case(ctx: Context) -> dict[str, Any]:
+    return ctx.flow_data("incident")
+
+
+def _absorb(ctx: Context, text: str) -> None:
+    """Take a free-text description of the incident and the facts it tells."""
+    if text:
+        _case(ctx).setdefault("description", []).append(text)
+        _absorb_facts(ctx, text)
+
+
+def _absorb_facts(ctx: Context, text: str) -> None:
+    """Service, since when, impact and urgency, when the text says them; answers stay."""
+    case = _case(ctx)
+    if "service_id" not in case and (match := ctx.services.catalog.match(text)):
+        case["service_id"] = match.service.id
+    if "since" not in case and (since := nlu.since_of(text)):
+        case["since"] = since
+    if "impact" not in case and (impact := nlu.impact_of(text)) is not None:
+        case["impact"] = impact
+    if "urgency" not in case and (urgency := nlu.urgency_of(text)) is not None:
+        case["urgency"] = urgency
+    if nlu.describes_problem(text) and len(text.split()) >= MIN_SYMPTOM_WORDS:
+        case["symptom_known"] = True
+
+
+def _next_missing(ctx: Context) -> str:
+    case = _case(ctx)
+    if "service_id" not in case and not case.get("service_asked"):
+        return "incident.service"
+    if not case.get("symptom_known"):
+        return "incident.symptom"
+    if not case.get("articles_done") and case.get("impact") != IMPACT_WIDE:
+        return "incident.suggest"
+    for slot in ("since", "impact", "urgency"):
+        if slot not in case:
+            return f"incident.{slot}"
+    return "incident.confirm"
+
+
+def _choices(ctx: Context, prefix: str, keys: tuple[str, ...]) -> list[Any]:
+    return [ctx.button(key, f"incident:{prefix}:{index}") for index, key in enumerate(keys, 1)]
+
+
+def _chosen(ctx: Context, prefix: str) -> int | None:
+    marker = f"incident:{prefix}:"
+    if ctx.action and ctx.action.startswith(marker):
+        return int(ctx.action.removeprefix(marker))
+    return None
+
+
+async def _start(ctx: Context) -> str | None:
+    """Entered with the message that described the problem."""
+    ctx.data["incident"] = {}
+    _absorb(ctx, ctx.text)
+    return _next_missing(ctx)
+
+
+async def _ask_describe(ctx: Context) -> str | None:
+    ctx.data["incident"] = {}
+    ctx.say("ask_describe")
+    return None
+
+
+async def _describe(ctx: Context) -> str:
+    if not ctx.text:
+        ctx.say("ask_describe")
+        return "incident.describe"
+    _absorb(ctx, ctx.text)
+    _case(ctx)["symptom_known"] = True
+    return _next_missing(ctx)
+
+
+async def _ask_service(ctx: Context) -> str | None:
+    case = _case(ctx)
+    case["service_asked"] = True
+    buttons = [
+        Button(service.name(ctx.locale), f"incident:service:{service.id}")
+        for service in ctx.services.catalog.services[:6]
+    ]
+    ctx.say("ask_service", [*buttons, ctx.button("dont_know", SERVICE_UNKNOWN)])
+    return None
+
+
+async def _service(ctx: Context) -> str:
+    case = _case(ctx)
+    chosen = (ctx.action or "").removeprefix("incident:service:")
+    if ctx.action and ctx.services.catalog.get(chosen):
+        case["service_id"] = chosen
+    elif ctx.action != SERVICE_UNKNOWN:
+        _absorb(ctx, ctx.text)
+    return _next_missing(ctx)
+
+
+async def _ask_symptom(ctx: Context) -> str | None:
+    service = ctx.services.catalog.get(_case(ctx).get("service_id"))
+    ctx.say("ask_symptom", service=service.name(ctx.locale) if service else None)
+    return None
+
+
+async def _symptom(ctx: Context) -> str:
+    _absorb(ctx, ctx.text)
+    _case(ctx)["symptom_known"] = True
+    return _next_missing(ctx)
+
+
+async def _suggest(ctx: Context) -> str | None:
+    case = _case(ctx)
+    case["articles_done"] = True
+    query = " ".join(case.get("description", []))
+    hits = ctx.services.knowledge.search(query, lang=ctx.locale, limit=3)
+    if not hits:
+        ctx.record("kb_no_match", query=shorten(query, 300), lang=ctx.locale)
+        return _next_missing(ctx)
+    article = hits[0].article
+    case["article_id"] = article.id
+    case.setdefault("articles_tried", []).append(article.id)
+    ctx.record("article_suggested", article_id=article.id, score=round(hits[0].score, 1))
+    ctx.say(
+        "article_suggestion",
+        [ctx.button("helped_yes", HELPED_YES), ctx.button("helped_no", HELPED_NO)],
+        title=article.title,
+        body=shorten(article.body, ARTICLE_PREVIEW_CHARS),
+    )
+    return None
+
+
+async def _helped(ctx: Context) -> str:
+    case = _case(ctx)
+    answer = {HELPED_YES: True, HELPED_NO: False}.get(ctx.action or "")
+    if answer is None:
+        answer = nlu.yes_or_no(ctx.text)
+    if answer is None:
+        ctx.say(
+            "ask_helped_again",
+            [ctx.button("helped_yes", HELPED_YES), ctx.button("helped_no", HELPED_NO)],
+        )
+        return "incident.helped"
+    article_id = case.get("article_id")
+    if answer:
+        ctx.record("article_helped", article_id=article_id)
+        ctx.say("glad_it_helped")
+        ctx.data.pop("incident", None)
+        return "feedback.rate"
+    ctx.record("article_not_helped", article_id=article_id)
+    if ctx.text and nlu.yes_or_no(ctx.text) is None:
+        _absorb(ctx, ctx.text)
+    ctx.say("sorry_not_helped")
+    return _next_missing(ctx)
+
+
+def _slot_step(slot: str, choices: tuple[str, ...], extract: Any) -> State:
+    async def ask(ctx: Context) -> str | None:
+        ctx.say(f"ask_{slot}", _choices(ctx, slot, choices))
+        return None
+
+    async def handle(ctx: Context) -> str:
+        case = _case(ctx)
+        chosen = _chosen(ctx, slot)
+        if chosen is not None:
+            case[slot] = ctx.label(choices[chosen - 1]) if slot == "since" else chosen
+        else:
+            _absorb_facts(ctx, ctx.text)
+            value = extract(ctx.text)
+            if value is None:
+                ctx.understood = False
+                ctx.say(f"ask_{slot}_again", _choices(ctx, slot, choices))
+                return f"incident.{slot}"
+            case[slot] = value
+        return _next_missing(ctx)
+
+    return State(ask, handle)
+
+
+def _summary(ctx: Context) -> dict[str, Any]:
+    case = _case(ctx)
+    service = ctx.services.catalog.get(case.get("service_id"))
+    return {
+        "service": service.name(ctx.locale) if service else None,
+        "description": shorten(" ".join(case.get("description", [])), 600),
+        "since": case.get("since"),
+        "impact": ctx.label(IMPACT_CHOICES[int(case["impact"]) - 1]),
+        "urgency": ctx.label(URGENCY_CHOICES[int(case["urgency"]) - 1]),
+    }
+
+
+async def _ask_confirm(ctx: Context) -> str | None:
+    ctx.say(
+        "summary",
+        [
+            ctx.button("confirm_ticket", CONFIRM),
+            ctx.button("change", CHANGE),
+            ctx.button("cancel", CANCEL),
+        ],
+        **_summary(ctx),
+    )
+    return None
+
+
+async def _confirm(ctx: Context) -> str:
+    answer = {CONFIRM: True, CANCEL: False}.get(ctx.action or "")
+    if ctx.action == CHANGE:
+        ctx.say("ask_change")
+        return "incident.change"
+    if answer is None and ctx.text:
+        answer = nlu.yes_or_no(ctx.text)
+    if answer is None:
+        # Extra detail typed instead of a button press: add it and confirm again.
+        _absorb(ctx, ctx.text)
+        return "incident.confirm"
+    if not answer:
+        ctx.data.pop("incident", None)
+        ctx.say("incident_cancelled")
+        return IDLE
+    return await _open(ctx)
+
+
+async def _open(ctx: Context) -> str:
+    case = _case(ctx)
+    service = ctx.services.catalog.get(case.get("service_id"))
+    urgency = int(case["urgency"])
+    if service and service.is_critical:
+        urgency = max(1, urgency - 1)
+    summary = _summary(ctx)
+    ticket = await ctx.open_ticket(
+        kind="INC",
+        title=shorten(f"{summary['service'] or ''}: {case['description'][0]}".lstrip(": "), 120),
+        description=summary["description"],
+        service_id=service.id if service else None,
+        owner_group=service.owner_group if service else "Servicedesk",
+        impact=int(case["impact"]),
+        urgency=urgency,
+        details={
+            "since": case.get("since"),
+            "articles_tried": case.get("articles_tried", []),
+            "reported_urgency": int(case["urgency"]),
+        },
+    )
+    ctx.record("ticket_opened", number=ticket.number, priority=ticket.priority)
+    ctx.data.pop("incident", None)
+    ctx.data["last_ticket"] = ticket.number
+    ctx.say(
+        "ticket_opened",
+        number=ticket.number,
+        priority=ticket.priority,
+        group=ticket.owner_group,
+        response=ticket.response_words,
+        resolve=ticket.resolve_words,
+    )
+    return "feedback.rate"
+
+
+async def _change(ctx: Context) -> str:
+    _absorb(ctx, ctx.text)
+    return "incident.confirm"
+
+
+FLOW = Flow(
+    "incident",
+    {
+        "start": State(_start, _describe),
+        "describe": State(_ask_describe, _describe),
+        "service": State(_ask_service, _service),
+        "symptom": State(_ask_symptom, _symptom),
+        "suggest": State(_suggest, _helped),
+        "helped": State(None, _helped),
+        "since": _slot_step("since", SINCE_CHOICES, nlu.since_of),
+        "impact": _slot_step("impact", IMPACT_CHOICES, nlu.impact_of),
+        "urgency": _slot_step("urgency", URGENCY_CHOICES, nlu.urgency_of),
+        "confirm": State(_ask_confirm, _confirm),
+        "change": State(None, _change),
+    },
+)

@@ -1,0 +1,96 @@
+"""What the knowledge manager needs next: articles that fail to help, questions without one."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.store.db import opened
+from bot.store.models import Event
+from bot.text import fold
+
+FEEDBACK_KINDS = ("article_suggested", "article_helped", "article_not_helped", "kb_no_match")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFeedback:
+    article_id: str
+    suggested: int
+    helped: int
+    not_helped: int
+
+    @property
+    def failure_rate(self) -> float:
+        answered = self.helped + self.not_helped
+        return self.not_helped / answered if answered else 0.0
+
+
+def summarize(rows: list[tuple[str, dict[str, Any]]], *, limit: int) -> dict[str, Any]:
+    """Pure aggregation of (kind, data) feedback events."""
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in FEEDBACK_KINDS}
+    unmatched: Counter[str] = Counter()
+    for kind, data in rows:
+        if kind == "kb_no_match":
+            unmatched[" ".join(fold(str(data.get("query", ""))).split())] += 1
+        elif data.get("article_id"):
+            counts[kind][str(data["article_id"])] += 1
+    articles = [
+        ArticleFeedback(
+            article_id,
+            counts["article_suggested"][article_id],
+            counts["article_helped"][article_id],
+            counts["article_not_helped"][article_id],
+        )
+        for article_id in set(counts["article_suggested"]) | set(counts["article_not_helped"])
+    ]
+    failing = sorted(
+        (a for a in articles if a.not_helped),
+        key=lambda a: (-a.failure_rate, -a.not_helped, a.article_id),
+    )[:limit]
+    return {
+        "failing_articles": [
+            {
+                "article_id": a.article_id,
+                "suggested": a.suggested,
+                "helped": a.helped,
+                "not_helped": a.not_helped,
+                "failure_rate": round(a.failure_rate, 2),
+            }
+            for a in failing
+        ],
+        "unanswered_queries": [
+            {"query": query, "count": count}
+            for query, count in unmatched.most_common(limit)
+            if query
+        ],
+    }
+
+
+async def knowledge_stats(settings: Settings, *, limit: int) -> dict[str, Any]:
+    async with (
+        opened(settings.database_url, schema=settings.database_schema) as sessions,
+        sessions() as session,
+    ):
+        result = await session.execute(
+            select(Event.kind, Event.data).where(Event.kind.in_(FEEDBACK_KINDS))
+        )
+        rows = [(kind, data) for kind, data in result.all()]
+    return summarize(rows, limit=limit)
+
+
+def render(stats: dict[str, Any]) -> str:
+    lines = ["Articles that most often did not help:"]
+    lines += [
+        f"  {row['article_id']:<32} not helped {row['not_helped']:>4} of "
+        f"{row['helped'] + row['not_helped']:>4} ({row['failure_rate']:.0%})"
+        for row in stats["failing_articles"]
+    ] or ["  (none yet)"]
+    lines.append("Most common questions with no article:")
+    lines += [f"  {row['count']:>4}  {row['query']}" for row in stats["unanswered_queries"]] or [
+        "  (none yet)"
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,91 @@
+"""The per-language word data in ``data/*.yaml``: stopwords, synonyms and morphology.
+
+Kept as data so the service desk can add "mejl = e-post" without touching the search code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge.words import tokenize
+
+_DATA = Path(__file__).with_name("data")
+EXACT = "="
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One synonym entry: its folded words, and whether only that exact form counts."""
+
+    words: tuple[str, ...]
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    lang: str
+    stemmer: str
+    stopwords: frozenset[str]
+    weak: frozenset[str]
+    suffixes: tuple[str, ...]
+    compounds: bool
+    min_part: int
+    linking: tuple[str, ...]
+    intensifiers: tuple[str, ...]
+    negations: frozenset[str]
+    irregular: Mapping[str, str]
+    groups: tuple[tuple[Entry, ...], ...]
+    offtopic: tuple[Entry, ...]
+
+
+@cache
+def lexicon(lang: str) -> Lexicon:
+    """The word data of ``lang``, read once per process."""
+    morphology = _read(f"morphology_{lang}.yaml")
+    stopwords = _read(f"stopwords_{lang}.yaml")
+    synonyms = _read(f"synonyms_{lang}.yaml")
+    offtopic = _read(f"offtopic_{lang}.yaml")
+    return Lexicon(
+        lang=lang,
+        stemmer=str(morphology["stemmer"]),
+        stopwords=frozenset(tokenize(str(stopwords["words"]))),
+        weak=frozenset(tokenize(str(stopwords.get("weak") or ""))),
+        suffixes=tuple(str(suffix) for suffix in morphology.get("suffixes") or ()),
+        compounds=bool(morphology.get("compounds")),
+        min_part=int(morphology.get("min_part", 3)),
+        linking=tuple(str(letter) for letter in morphology.get("linking") or ()),
+        intensifiers=tuple(tokenize(" ".join(morphology.get("intensifiers") or ()))),
+        negations=frozenset(tokenize(" ".join(morphology.get("negations") or ()))),
+        irregular=_pairs(morphology.get("irregular") or {}),
+        groups=tuple(_group(group) for group in synonyms["groups"]),
+        offtopic=_group(offtopic["words"]),
+    )
+
+
+def _pairs(raw: dict[str, str]) -> Mapping[str, str]:
+    pairs = ((tokenize(str(form)), tokenize(str(lemma))) for form, lemma in raw.items())
+    return {form[0]: lemma[0] for form, lemma in pairs if len(form) == len(lemma) == 1}
+
+
+def _group(raw: list[Any]) -> tuple[Entry, ...]:
+    entries = (_entry(str(item)) for item in raw)
+    return tuple(entry for entry in entries if entry.words)
+
+
+def _entry(text: str) -> Entry:
+    exact = text.startswith(EXACT)
+    return Entry(tuple(tokenize(text.removeprefix(EXACT))), exact)
+
+
+def _read(name: str) -> dict[str, Any]:
+    with (_DATA / name).open(encoding="utf-8") as stream:
+        data = yaml.safe_load(stream)
+    if not isinstance(data, dict):
+        raise ValueError(f"{name} must be a mapping")
+    return data

@@ -1,0 +1,152 @@
+"""Reading a question into groups of index terms: what the user asked about, word by word.
+
+A group is satisfied by any of its terms: a compound's part or the whole compound, a word
+or the known word it was a typo of. Words the knowledge base has never seen stay in as
+unknown groups, because they are evidence too: "när har biblioteket öppet" is mostly about
+something no article covers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Set
+from dataclasses import dataclass
+
+from bot.knowledge.analyzer import Analyzer
+from bot.knowledge.spelling import Speller
+from bot.knowledge.thesaurus import CONCEPT, FOREIGN
+from bot.knowledge.words import tokenize
+
+CORRECTED = 0.85  # a typo-corrected word counts a little less than one typed right
+MAX_QUERY_CHARS = 1_000  # a question longer than this is pasted logs; its start says enough
+MAX_GROUPS = 24
+_CACHE_LIMIT = 50_000
+_LONG_STEM = 8
+
+
+@dataclass(frozen=True, slots=True)
+class QueryGroup:
+    word: str
+    terms: tuple[tuple[str, float], ...]
+    known: bool
+    foreign: bool = False  # a word of another domain ("bygglov"): evidence against IT
+
+
+class QueryParser:
+    def __init__(self, analyzer: Analyzer, corpus: Counter[str], known: Set[str]) -> None:
+        self._analyzer = analyzer
+        self._known = known
+        spellable = Counter(corpus)
+        for word in (*analyzer.lexicon_words, *analyzer.lexicon.stopwords):
+            spellable.setdefault(word, 1)
+        self._speller = Speller(spellable)
+        # Long inflected words are often too far from every written form, but close to a
+        # known stem: "tvåstegsverifiringen" is one letter from "tvåstegsverifiering".
+        self._stem_terms = {term: term for term in known if not term.startswith(CONCEPT)}
+        for word in analyzer.lexicon_words:
+            if (concept := analyzer.concept(word)) in known:
+                self._stem_terms.setdefault(analyzer.stem(word), concept)
+        self._stem_speller = Speller(Counter(dict.fromkeys(self._stem_terms, 1)))
+        self._words: dict[str, tuple[QueryGroup, ...]] = {}
+
+    def groups(self, text: str) -> tuple[QueryGroup, ...]:
+        words = self._joined(tokenize(text[:MAX_QUERY_CHARS]))
+        found: dict[tuple[tuple[str, float], ...], QueryGroup] = {}
+        for word, concept in self._analyzer.units(words):
+            if concept is not None:
+                foreign = concept.startswith(FOREIGN)
+                known = not foreign and concept in self._known
+                group = QueryGroup(word, ((concept, 1.0),), known, foreign)
+                found.setdefault(group.terms, group)
+            else:
+                for group in self._word_groups(word):
+                    found.setdefault(group.terms, group)
+            if len(found) >= MAX_GROUPS:
+                break
+        return tuple(found.values())
+
+    def _joined(self, words: list[str]) -> list[str]:
+        """Words written apart put back together: "bank id", "e tjänsten", "follow me"."""
+        joined: list[str] = []
+        for word in words:
+            together = self._together(joined[-1], word) if joined else None
+            if together is not None:
+                joined[-1] = together
+            else:
+                joined.append(word)
+        return joined
+
+    def _together(self, previous: str, word: str) -> str | None:
+        analyzer = self._analyzer
+        links = ("", *analyzer.lexicon.linking)
+        for link in links:
+            together = previous + link + word
+            if not analyzer.is_known(together):
+                continue
+            # Two known words stay two words ("skriva ut"), unless one is a lone letter or
+            # the word data knows them as one ("bankid").
+            apart = analyzer.is_known(previous) and analyzer.is_known(word)
+            if not apart or min(len(previous), len(word)) == 1 or analyzer.is_listed(together):
+                return together
+        return None
+
+    def _word_groups(self, word: str) -> tuple[QueryGroup, ...]:
+        cached = self._words.get(word)
+        if cached is None:
+            cached = self._read_word(word)
+            if len(self._words) < _CACHE_LIMIT:
+                self._words[word] = cached
+        return cached
+
+    def _read_word(self, word: str) -> tuple[QueryGroup, ...]:
+        if len(word) < 2 or self._analyzer.is_stopword(word):
+            return ()
+        if self._analyzer.is_foreign(word):
+            return (QueryGroup(word, ((FOREIGN + word, 1.0),), False, True),)
+        groups = self._known_groups(word, 1.0)
+        if groups is not None:
+            return groups
+        corrected = self._speller.correct(word)
+        if corrected is not None:
+            if self._analyzer.is_stopword(corrected):
+                return ()
+            groups = self._known_groups(corrected, CORRECTED)
+            if groups is not None:
+                return groups
+        whole = self._analyzer.word_terms(word).whole
+        near = self._stem_speller.correct(whole) if len(whole) >= _LONG_STEM else None
+        if near is not None:
+            return (QueryGroup(word, ((self._stem_terms[near], CORRECTED),), True),)
+        if whole in self._analyzer.weak_terms:
+            return ()  # "strular" in a base with no such word: no evidence either way
+        unknown = QueryGroup(word, ((whole, 1.0),), False)
+        split = self._analyzer.known_end(word)
+        if split is not None and split[1] in self._known:
+            rest, term = split
+            rest_group = QueryGroup(rest, ((self._analyzer.word_terms(rest).whole, 1.0),), False)
+            return (QueryGroup(word, ((term, 1.0),), True), rest_group)
+        return (unknown,)
+
+    def _known_groups(self, word: str, weight: float) -> tuple[QueryGroup, ...] | None:
+        analysed = self._analyzer.word_terms(word)
+        if analysed.parts:
+            whole_known = analysed.whole in self._known
+            terms = [((part, weight), (analysed.whole, weight)) for part in analysed.parts]
+            groups = tuple(
+                QueryGroup(word, pair, whole_known or pair[0][0] in self._known) for pair in terms
+            )
+            if any(group.known for group in groups):
+                return groups
+        if analysed.whole in self._known:
+            return (QueryGroup(word, ((analysed.whole, weight),), True),)
+        longer = self._longer_form(analysed.whole)
+        if longer is not None:
+            return (QueryGroup(word, ((longer, weight),), True),)
+        return None
+
+    def _longer_form(self, stem: str) -> str | None:
+        """The indexed form when the articles only use the word with an ending ("nätverket")."""
+        for suffix in self._analyzer.lexicon.suffixes:
+            if stem + suffix in self._known:
+                return stem + suffix
+        return None

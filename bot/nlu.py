@@ -1,0 +1,411 @@
+"""Cheap, explainable understanding: language, intents and entities from free text.
+
+Word lists are matched on folded text (no case, no diacritics), so "losenord" and
+"Lösenord" are the same word to the bot.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.sla import (
+    IMPACT_ONE,
+    IMPACT_SEVERAL,
+    IMPACT_WIDE,
+    URGENCY_CAN_WAIT,
+    URGENCY_HINDERED,
+    URGENCY_STOPPED,
+)
+from bot.text import fold, words
+
+_SV_MARKERS = frozenset(
+    [
+        "jag",
+        "inte",
+        "och",
+        "det",
+        "att",
+        "min",
+        "mitt",
+        "mina",
+        "har",
+        "kan",
+        "hej",
+        "tack",
+        "funkar",
+        "fungerar",
+        "ar",
+        "pa",
+        "nar",
+        "vad",
+        "hur",
+        "med",
+        "som",
+        "den",
+        "eller",
+        "sedan",
+        "igar",
+        "idag",
+        "fel",
+        "gar",
+        "skrivare",
+        "losenord",
+    ]
+)
+_EN_MARKERS = frozenset(
+    [
+        "i",
+        "the",
+        "is",
+        "not",
+        "my",
+        "it",
+        "can",
+        "cant",
+        "can't",
+        "doesnt",
+        "doesn't",
+        "hello",
+        "hi",
+        "thanks",
+        "please",
+        "since",
+        "yesterday",
+        "today",
+        "error",
+        "working",
+        "won't",
+        "wont",
+        "help",
+        "with",
+        "when",
+        "what",
+        "how",
+        "printer",
+        "password",
+        "broken",
+        "and",
+    ]
+)
+
+
+@lru_cache(maxsize=64)
+def _padded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f" {' '.join(words(phrase))} " for phrase in phrases)
+
+
+def _has_any(text: str, phrases: tuple[str, ...]) -> bool:
+    padded = f" {' '.join(words(text))} "
+    return any(phrase in padded for phrase in _padded_phrases(phrases))
+
+
+def detect_language(text: str) -> str | None:
+    """ "sv" or "en" when the text says so clearly, else None (keep the current language)."""
+    if re.search(r"[åäöÅÄÖ]", text):
+        return "sv"
+    tokens = words(text)
+    swedish = sum(token in _SV_MARKERS for token in tokens)
+    english = sum(token in _EN_MARKERS for token in tokens)
+    if swedish > english:
+        return "sv"
+    if english > swedish:
+        return "en"
+    return None
+
+
+def requested_language(text: str) -> str | None:
+    """A request to switch language: "in English please", "på svenska"."""
+    if (
+        _has_any(text, ("english", "engelska", "in english", "pa engelska"))
+        and len(words(text)) <= 6
+    ):
+        return "en"
+    if (
+        _has_any(text, ("svenska", "swedish", "in swedish", "pa svenska"))
+        and len(words(text)) <= 6
+    ):
+        return "sv"
+    return None
+
+
+_HUMAN = (
+    "manniska",
+    "en manniska",
+    "riktig person",
+    "handlaggare",
+    "personal",
+    "prata med nagon",
+    "prata med en",
+    "tala med nagon",
+    "ringa nagon",
+    "kundtjanst",
+    "servicedesken",
+    "human",
+    "real person",
+    "a person",
+    "agent",
+    "talk to someone",
+    "speak to someone",
+    "someone real",
+    "operator",
+    "support person",
+)
+_GREETING = ("hej", "hejsan", "hallo", "tja", "tjena", "god morgon", "hi", "hello", "hey")
+_THANKS = ("tack", "tack sa mycket", "tusen tack", "thanks", "thank you", "hej da", "bye")
+_CANCEL = ("avbryt", "borja om", "glom det", "cancel", "start over", "never mind", "nevermind")
+_YES = (
+    "ja",
+    "japp",
+    "jo",
+    "jepp",
+    "absolut",
+    "stammer",
+    "precis",
+    "yes",
+    "yep",
+    "yeah",
+    "sure",
+    "correct",
+    "ok",
+    "okej",
+    "det hjalpte",
+    "it helped",
+    "lost",
+    "lostes",
+    "solved",
+)
+_NO = ("nej", "nix", "nope", "no", "inte", "not", "hjalpte inte", "didn't help", "didnt help")
+_PROBLEM = (
+    "fungerar inte",
+    "funkar inte",
+    "funkar ej",
+    "gar inte",
+    "kraschar",
+    "krasch",
+    "strular",
+    "strulat",
+    "trasig",
+    "trasigt",
+    "fel",
+    "felet",
+    "felmeddelande",
+    "problem",
+    "hanger",
+    "hanger sig",
+    "startar inte",
+    "kommer inte in",
+    "kommer inte at",
+    "kan inte",
+    "nere",
+    "langsam",
+    "langsamt",
+    "segt",
+    "slutat",
+    "laser sig",
+    "last",
+    "glomt",
+    "tappat",
+    "forsvunnit",
+    "borta",
+    "ansluter inte",
+    "skriver inte ut",
+    "hors inte",
+    "syns inte",
+    "kraschade",
+    "krashar",
+    "krasha",
+    "fungerade inte",
+    "svarar inte",
+    "slutar svara",
+    "laddar inte",
+    "oppnas inte",
+    "gar inte att",
+    "fastnar",
+    "blinkar",
+    "konstigt",
+    "crashing",
+    "keeps crashing",
+    "freezing",
+    "hangs",
+    "hanging",
+    "not responding",
+    "not loading",
+    "not opening",
+    "won't open",
+    "doesn't open",
+    "weird",
+    "strange",
+    "not working",
+    "doesn't work",
+    "doesnt work",
+    "does not work",
+    "won't",
+    "wont",
+    "can't",
+    "cant",
+    "cannot",
+    "crash",
+    "crashes",
+    "crashed",
+    "broken",
+    "error",
+    "down",
+    "slow",
+    "stuck",
+    "freezes",
+    "frozen",
+    "locked",
+    "forgot",
+    "lost",
+    "missing",
+    "fails",
+    "failed",
+    "issue",
+    "problem",
+    "help",
+)
+_WIDE = (
+    "alla",
+    "hela enheten",
+    "hela avdelningen",
+    "hela kontoret",
+    "hela skolan",
+    "hela huset",
+    "hela forvaltningen",
+    "hela kommunen",
+    "ingen kan",
+    "ingen pa",
+    "alla pa",
+    "alla kollegor",
+    "everyone",
+    "everybody",
+    "whole unit",
+    "whole team",
+    "whole department",
+    "whole office",
+    "nobody can",
+    "no one can",
+    "all of us",
+    "the entire",
+)
+_SEVERAL = (
+    "flera",
+    "flera kollegor",
+    "nagra kollegor",
+    "vi ar flera",
+    "kollegor ocksa",
+    "hela teamet",
+    "several",
+    "some colleagues",
+    "a few of us",
+    "colleagues too",
+    "others too",
+    "my team",
+)
+_ONE = ("bara jag", "bara mig", "endast jag", "bara min", "just me", "only me", "only mine")
+_STOPPED = (
+    "kan inte jobba",
+    "kan inte arbeta",
+    "star still",
+    "allt star",
+    "akut",
+    "brattom",
+    "bradskande",
+    "deadline",
+    "kritiskt",
+    "patienter",
+    "patientsakerhet",
+    "kan inte gora nagot",
+    "can't work",
+    "cant work",
+    "cannot work",
+    "urgent",
+    "critical",
+    "deadline",
+    "asap",
+    "emergency",
+    "blocked",
+    "completely stopped",
+    "at a standstill",
+)
+_HINDERED = ("jobbigt", "besvarligt", "tar tid", "segt", "annoying", "slows me down", "hindered")
+_CAN_WAIT = ("kan vanta", "ingen brads", "inte bradskande", "can wait", "not urgent", "no rush")
+_SINCE = re.compile(
+    r"(?i)\b(sedan|sen|fr[aå]n|since|from|efter|after)\s+(\S+(?:\s+\S+)?)"
+    r"|\b(i\s+morse|i\s+morgon|idag|i\s+dag|ig[aå]r|i\s+g[aå]r|i\s+kv[aä]ll|nyss|precis\s+nu|"
+    r"hela\s+veckan|hela\s+dagen|i\s+flera\s+dagar|today|yesterday|this\s+morning|"
+    r"all\s+week|all\s+day|just\s+now|for\s+days|an\s+hour\s+ago|\d+\s+(?:dagar|timmar|"
+    r"minuter|days|hours|minutes)(?:\s+sedan|\s+ago)?)\b"
+)
+TICKET_NUMBER = re.compile(r"(?i)\b(INC|REQ|PRB)\s?-?(\d{7})\b")
+
+
+def wants_human(text: str) -> bool:
+    return _has_any(text, _HUMAN)
+
+
+def is_greeting(text: str) -> bool:
+    if text.strip().lower().split("@")[0] in ("/start", "/help"):
+        return True  # Telegram's first message and chat clients' help command
+    tokens = words(text)
+    return 0 < len(tokens) <= 3 and _has_any(text, _GREETING)
+
+
+def is_thanks(text: str) -> bool:
+    return 0 < len(words(text)) <= 5 and _has_any(text, _THANKS)
+
+
+def is_cancel(text: str) -> bool:
+    return 0 < len(words(text)) <= 4 and _has_any(text, _CANCEL)
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for yes, False for no, None when the answer is neither (or both)."""
+    said_no = _has_any(text, _NO)
+    said_yes = _has_any(text, _YES)
+    if said_no:
+        return False
+    return True if said_yes else None
+
+
+def describes_problem(text: str) -> bool:
+    return _has_any(text, _PROBLEM)
+
+
+def impact_of(text: str) -> int | None:
+    if _has_any(text, _ONE):
+        return IMPACT_ONE
+    if _has_any(text, _WIDE):
+        return IMPACT_WIDE
+    if _has_any(text, _SEVERAL):
+        return IMPACT_SEVERAL
+    return None
+
+
+def urgency_of(text: str) -> int | None:
+    if _has_any(text, _CAN_WAIT):  # first: "inte brådskande" contains "brådskande"
+        return URGENCY_CAN_WAIT
+    if _has_any(text, _STOPPED):
+        return URGENCY_STOPPED
+    if _has_any(text, _HINDERED):
+        return URGENCY_HINDERED
+    return None
+
+
+def since_of(text: str) -> str | None:
+    match = _SINCE.search(text)
+    return " ".join(match.group(0).split()) if match else None
+
+
+def rating_of(text: str) -> int | None:
+    match = re.fullmatch(r"\s*([1-5])\s*(?:/\s*5)?\s*\W*", text)
+    return int(match.group(1)) if match else None
+
+
+def ticket_numbers(text: str) -> list[str]:
+    return [f"{prefix.upper()}{digits}" for prefix, digits in TICKET_NUMBER.findall(text)]
+
+
+def is_meaningless(text: str) -> bool:
+    return not any(char.isalnum() for char in fold(text))

@@ -1,0 +1,136 @@
+"""The figures a service-desk manager follows, from the events of every conversation.
+
+- *conversations*: started, per channel.
+- *shift-left*: conversations where an article was suggested, where one helped (resolved
+  in the first contact, no ticket: a deflection), and the deflection rate: helped / (helped
+  + conversations that ended in a ticket).
+- *tickets*: opened, per priority; *time to ticket*: from the conversation's start to its
+  ticket, median and 90th percentile.
+- *escalations*: conversations handed towards a person, per reason.
+- *CSAT*: answers, mean and the share of 4–5 ratings.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.store.db import opened
+from bot.store.models import Event
+
+KINDS = (
+    "conversation_started",
+    "article_suggested",
+    "article_helped",
+    "ticket_opened",
+    "escalated",
+    "csat_given",
+)
+
+
+def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> dict[str, Any]:
+    """Pure aggregation of (conversation id, kind, data, time) events."""
+    channels: Counter[str] = Counter()
+    suggested: set[int | None] = set()
+    helped: set[int | None] = set()
+    ticketed: set[int | None] = set()
+    priorities: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    ratings: list[int] = []
+    started_at: dict[int | None, datetime] = {}
+    ticket_at: dict[int | None, datetime] = {}
+    for conversation, kind, data, at in rows:
+        if kind == "conversation_started":
+            channels[str(data.get("channel", "unknown"))] += 1
+            started_at[conversation] = at
+        elif kind == "article_suggested":
+            suggested.add(conversation)
+        elif kind == "article_helped":
+            helped.add(conversation)
+        elif kind == "ticket_opened":
+            ticketed.add(conversation)
+            priorities[f"P{data.get('priority', '?')}"] += 1
+            ticket_at[conversation] = min(ticket_at.get(conversation, at), at)
+        elif kind == "escalated":
+            reasons[str(data.get("reason", "asked"))] += 1
+        elif kind == "csat_given" and isinstance(data.get("rating"), int):
+            ratings.append(data["rating"])
+    deflected = helped - ticketed
+    waits = sorted(
+        (ticket_at[c] - started_at[c]).total_seconds()
+        for c in ticketed
+        if c in started_at and ticket_at[c] >= started_at[c]
+    )
+    return {
+        "conversations": sum(channels.values()),
+        "by_channel": dict(sorted(channels.items())),
+        "articles_suggested_in": len(suggested),
+        "deflected": len(deflected),
+        "tickets": sum(priorities.values()),
+        "by_priority": dict(sorted(priorities.items())),
+        "deflection_rate": _share(len(deflected), len(deflected) + len(ticketed)),
+        "time_to_ticket_seconds": {
+            "median": statistics.median(waits) if waits else None,
+            "p90": waits[int(0.9 * (len(waits) - 1))] if waits else None,
+        },
+        "escalations": sum(reasons.values()),
+        "escalations_by_reason": dict(sorted(reasons.items())),
+        "csat": {
+            "answers": len(ratings),
+            "mean": round(statistics.fmean(ratings), 2) if ratings else None,
+            "satisfied_share": _share(sum(r >= 4 for r in ratings), len(ratings)),
+        },
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+async def service_report(settings: Settings, *, days: int, now: datetime) -> dict[str, Any]:
+    since = now - timedelta(days=days)
+    async with (
+        opened(settings.database_url, schema=settings.database_schema) as sessions,
+        sessions() as session,
+    ):
+        result = await session.execute(
+            select(Event.conversation_id, Event.kind, Event.data, Event.created_at)
+            .where(Event.kind.in_(KINDS), Event.created_at >= since)
+            .order_by(Event.id)
+        )
+        rows = [(c, kind, data or {}, at) for c, kind, data, at in result.all()]
+    return {"days": days, "since": since.isoformat(), **summarize(rows)}
+
+
+def render(report: dict[str, Any]) -> str:
+    def pct(value: float | None) -> str:
+        return "–" if value is None else f"{value * 100:.0f} %"
+
+    def minutes(seconds: float | None) -> str:
+        return "–" if seconds is None else f"{seconds / 60:.1f} min"
+
+    channels = ", ".join(f"{k} {v}" for k, v in report["by_channel"].items()) or "none"
+    priorities = ", ".join(f"{k} {v}" for k, v in report["by_priority"].items()) or "none"
+    reasons = ", ".join(f"{k} {v}" for k, v in report["escalations_by_reason"].items())
+    wait, csat = report["time_to_ticket_seconds"], report["csat"]
+    mean = "–" if csat["mean"] is None else f"{csat['mean']:.2f}"
+    return "\n".join(
+        [
+            f"The last {report['days']} days (since {report['since'][:10]})",
+            f"  conversations        {report['conversations']:>6}   ({channels})",
+            f"  article suggested in {report['articles_suggested_in']:>6}",
+            f"  solved by an article {report['deflected']:>6}   "
+            f"deflection rate {pct(report['deflection_rate'])}",
+            f"  tickets              {report['tickets']:>6}   ({priorities})",
+            f"  time to ticket       median {minutes(wait['median'])}, "
+            f"90 % within {minutes(wait['p90'])}",
+            f"  escalations          {report['escalations']:>6}   ({reasons or 'none'})",
+            f"  CSAT                 {csat['answers']:>6} answers, mean {mean}, "
+            f"satisfied (4–5) {pct(csat['satisfied_share'])}",
+        ]
+    )

@@ -1,0 +1,299 @@
+"""The one way in for every channel: dedupe, lock, run the flow, commit, then deliver.
+
+A turn is one database transaction: the person's message, the new conversation state, any
+ticket, the events and the replies to send are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import nlu, privacy
+from bot.errors import NotFound
+from bot.flows import FIRST_CONTACT, START, enter, run_turn
+from bot.flows.base import Context, Services, TicketOpened
+from bot.locks import KeyedLock
+from bot.messages import ConversationRef, Inbound, Outbound, Reply
+from bot.outbox import Outbox
+from bot.store import repo
+from bot.store.models import Conversation, Ticket, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    conversation_id: int
+    replies: tuple[Reply, ...] = field(default_factory=tuple)
+    duplicate: bool = False
+
+
+def clean_text(text: str) -> str:
+    """Text as stored: control characters out, whitespace trimmed, personal data masked."""
+    kept = "".join(char for char in text if char in "\n\t" or unicodedata.category(char)[0] != "C")
+    return privacy.mask(kept.strip())
+
+
+class Router:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        services: Services,
+        outbox: Outbox,
+    ) -> None:
+        self._sessions = sessions
+        self.services = services
+        self.outbox = outbox
+        self._locks = KeyedLock()
+
+    async def start_conversation(
+        self,
+        ref: ConversationRef,
+        *,
+        locale: str | None,
+        token_hash: str | None = None,
+        user_name: str | None = None,
+    ) -> TurnResult:
+        """Create a conversation and greet (the web chat opens a session this way)."""
+        async with self._sessions() as session, session.begin():
+            conversation = await repo.create_conversation(
+                session,
+                channel=ref.channel,
+                key=ref.key,
+                locale=locale or self.services.settings.default_locale,
+                token_hash=token_hash,
+                user_name=user_name,
+            )
+            conversation.locale_fixed = locale is not None
+            ctx = self._context(session, conversation, text="", action=None)
+            ctx.record("conversation_started", channel=ref.channel)
+            await enter(ctx, START)
+            replies = await self._save(session, conversation, ctx, reply_to=None)
+        self.outbox.committed(ref.channel, conversation.id)
+        return TurnResult(conversation.id, replies)
+
+    async def post(self, ref: ConversationRef, outbound: Outbound) -> Reply:
+        """Add a message that nobody's turn produced (an agent's reply, a notification) to a
+        conversation and deliver it on the conversation's channel."""
+        async with self._locks.hold(ref), self._sessions() as session, session.begin():
+            conversation = await repo.lock_conversation(session, channel=ref.channel, key=ref.key)
+            if conversation is None:
+                raise NotFound("no such conversation")
+            if outbound.buttons:
+                data = dict(conversation.data or {})
+                offered = [*data.get("offered", []), *(b.action for b in outbound.buttons)]
+                conversation.data = {**data, "offered": offered}
+            ids = await repo.add_messages(
+                session,
+                conversation_id=conversation.id,
+                author=outbound.author,
+                outbound=[outbound],
+            )
+            await self._queue(session, conversation, ids)
+        self.outbox.committed(ref.channel, conversation.id)
+        return Reply(ids[0], outbound.author, outbound.text, outbound.buttons)
+
+    async def handle(self, inbound: Inbound) -> TurnResult:
+        """Process one inbound message at most once; returns the replies it produced."""
+        async with self._locks.hold(inbound.ref):
+            try:
+                result = await self._turn(inbound)
+            except IntegrityError:
+                # Another process stored the same delivery first: answer as a duplicate.
+                result = await self._duplicate_after_race(inbound)
+            except Exception:
+                log.exception("turn failed in %s conversation", inbound.ref.channel)
+                result = await self._apologise(inbound)
+        if result.replies and not result.duplicate:
+            self.outbox.committed(inbound.ref.channel, result.conversation_id)
+        return result
+
+    async def _turn(self, inbound: Inbound) -> TurnResult:
+        text, truncated = self._prepare(inbound.text)
+        async with self._sessions() as session, session.begin():
+            conversation = await self._conversation(session, inbound)
+            earlier = await repo.message_id_for_key(session, key=inbound.idempotency_key)
+            if earlier is not None:
+                replies = await repo.replies_to(session, message_id=earlier)
+                return TurnResult(conversation.id, tuple(replies), duplicate=True)
+            message_id = await repo.add_person_message(
+                session,
+                conversation_id=conversation.id,
+                text=text or (f"[{inbound.action}]" if inbound.action else ""),
+                key=inbound.idempotency_key,
+            )
+            conversation.last_activity_at = utcnow()
+            if conversation.owner != "bot":
+                return TurnResult(conversation.id)
+            if not conversation.locale_fixed and text:
+                conversation.locale = nlu.detect_language(text) or conversation.locale
+                conversation.locale_fixed = True
+            ctx = self._context(session, conversation, text=text, action=inbound.action)
+            if truncated:
+                ctx.say("message_truncated", limit=self.services.settings.max_message_chars)
+            if not text and not inbound.action:
+                ctx.say("empty_message")
+            else:
+                await run_turn(ctx)
+            replies = await self._save(session, conversation, ctx, reply_to=message_id)
+        return TurnResult(conversation.id, replies)
+
+    def _prepare(self, raw: str) -> tuple[str, bool]:
+        limit = self.services.settings.max_message_chars
+        text = clean_text(raw[: limit * 4])
+        if len(text) > limit:
+            return text[:limit].rstrip(), True
+        return text, False
+
+    async def _conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:
+        ref = inbound.ref
+        conversation = await repo.lock_conversation(session, channel=ref.channel, key=ref.key)
+        if conversation is not None:
+            return conversation
+        # First message in a channel without a session step (Slack, Telegram, terminal).
+        async with session.begin_nested():
+            conversation = await repo.create_conversation(
+                session,
+                channel=ref.channel,
+                key=ref.key,
+                locale=inbound.locale or self.services.settings.default_locale,
+                user_name=inbound.user_name,
+            )
+        conversation.flow, conversation.step = FIRST_CONTACT.split(".")
+        await repo.record_events(
+            session,
+            conversation_id=conversation.id,
+            events=[("conversation_started", {"channel": ref.channel})],
+        )
+        return conversation
+
+    def _context(
+        self, session: AsyncSession, conversation: Conversation, *, text: str, action: str | None
+    ) -> Context:
+        async def open_ticket(**fields: Any) -> TicketOpened:
+            return await self._open_ticket(session, conversation, ctx.locale, **fields)
+
+        ctx = Context(
+            services=self.services,
+            locale=conversation.locale,
+            data=dict(conversation.data or {}),
+            open_ticket=open_ticket,
+            text=text,
+            action=action,
+            state=f"{conversation.flow}.{conversation.step}",
+        )
+        return ctx
+
+    async def _save(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        ctx: Context,
+        *,
+        reply_to: int | None,
+    ) -> tuple[Reply, ...]:
+        if ctx.locale != conversation.locale:
+            conversation.locale, conversation.locale_fixed = ctx.locale, True
+        conversation.flow, conversation.step = ctx.state.split(".", 1)
+        conversation.data = ctx.data
+        ids = await repo.add_messages(
+            session,
+            conversation_id=conversation.id,
+            author="bot",
+            outbound=ctx.replies,
+            reply_to=reply_to,
+        )
+        await self._queue(session, conversation, ids)
+        await repo.record_events(session, conversation_id=conversation.id, events=ctx.events)
+        return tuple(
+            Reply(id_, reply.author, reply.text, reply.buttons)
+            for id_, reply in zip(ids, ctx.replies, strict=True)
+        )
+
+    async def _queue(
+        self, session: AsyncSession, conversation: Conversation, message_ids: list[int]
+    ) -> None:
+        """Replies to deliver after commit, in the same transaction as the transcript."""
+        if self.outbox.queues(conversation.channel):
+            await repo.queue_outbox(
+                session,
+                conversation_id=conversation.id,
+                channel=conversation.channel,
+                message_ids=message_ids,
+            )
+
+    async def _open_ticket(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        locale: str,
+        **fields: Any,
+    ) -> TicketOpened:
+        now = self.services.now()
+        sla = self.services.sla
+        priority = sla.priority(fields["impact"], fields["urgency"])
+        targets = sla.targets(priority, now)
+        ticket = Ticket(
+            number=await repo.next_number(session, prefix=fields["kind"]),
+            conversation_id=conversation.id,
+            state="new",
+            locale=locale,
+            requester=conversation.user_name,
+            priority=priority,
+            response_due_at=targets.response_due_at,
+            resolve_due_at=targets.resolve_due_at,
+            created_at=now,
+            updated_at=now,
+            **fields,
+        )
+        await repo.add_ticket(session, ticket=ticket, actor="bot")
+        words = self.services.replies.text
+        return TicketOpened(
+            number=ticket.number,
+            priority=priority,
+            response_words=words(locale, "duration", target=targets.response),
+            resolve_words=words(locale, "duration", target=targets.resolve),
+            owner_group=ticket.owner_group,
+        )
+
+    async def _duplicate_after_race(self, inbound: Inbound) -> TurnResult:
+        async with self._sessions() as session:
+            ref = inbound.ref
+            conversation = await repo.find_conversation(session, channel=ref.channel, key=ref.key)
+            earlier = await repo.message_id_for_key(session, key=inbound.idempotency_key)
+            if conversation is None or earlier is None:
+                raise RuntimeError("integrity error without a stored duplicate")
+            replies = await repo.replies_to(session, message_id=earlier)
+            return TurnResult(conversation.id, tuple(replies), duplicate=True)
+
+    async def _apologise(self, inbound: Inbound) -> TurnResult:
+        """Keep the person's words and say sorry; the conversation stays where it was."""
+        text, _ = self._prepare(inbound.text)
+        async with self._sessions() as session, session.begin():
+            conversation = await self._conversation(session, inbound)
+            if earlier := await repo.message_id_for_key(session, key=inbound.idempotency_key):
+                replies = await repo.replies_to(session, message_id=earlier)
+                return TurnResult(conversation.id, tuple(replies), duplicate=True)
+            message_id = await repo.add_person_message(
+                session, conversation_id=conversation.id, text=text, key=inbound.idempotency_key
+            )
+            apology = self.services.replies.render(conversation.locale, "apology")
+            ids = await repo.add_messages(
+                session,
+                conversation_id=conversation.id,
+                author="bot",
+                outbound=[apology],
+                reply_to=message_id,
+            )
+            await self._queue(session, conversation, ids)
+            await repo.record_events(
+                session, conversation_id=conversation.id, events=[("error", {})]
+            )
+        return TurnResult(conversation.id, (Reply(ids[0], "bot", apology.text),))

@@ -1,0 +1,233 @@
+"""Repository functions: keyword-only, and the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.messages import Button, Outbound, Reply
+from bot.store.models import (
+    Conversation,
+    Event,
+    Message,
+    NumberSequence,
+    OutboxItem,
+    Ticket,
+    TicketEvent,
+    utcnow,
+)
+
+
+async def create_conversation(
+    session: AsyncSession,
+    *,
+    channel: str,
+    key: str,
+    locale: str,
+    token_hash: str | None = None,
+    user_name: str | None = None,
+) -> Conversation:
+    conversation = Conversation(
+        channel=channel,
+        channel_key=key,
+        locale=locale,
+        locale_fixed=False,
+        flow="greeting",
+        step="start",
+        data={},
+        owner="bot",
+        status="open",
+        token_hash=token_hash,
+        user_name=user_name,
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def lock_conversation(
+    session: AsyncSession, *, channel: str, key: str
+) -> Conversation | None:
+    """The conversation, row-locked until the transaction ends (PostgreSQL; SQLite's writer
+    lock is taken at BEGIN IMMEDIATE)."""
+    statement = (
+        select(Conversation)
+        .where(Conversation.channel == channel, Conversation.channel_key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def find_conversation(
+    session: AsyncSession, *, channel: str, key: str
+) -> Conversation | None:
+    statement = select(Conversation).where(
+        Conversation.channel == channel, Conversation.channel_key == key
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def message_id_for_key(session: AsyncSession, *, key: str) -> int | None:
+    statement = select(Message.id).where(Message.idempotency_key == key)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def add_messages(
+    session: AsyncSession,
+    *,
+    conversation_id: int,
+    author: str,
+    outbound: Sequence[Outbound],
+    reply_to: int | None = None,
+) -> list[int]:
+    """Store replies in the transcript; returns their ids in order."""
+    if not outbound:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "conversation_id": conversation_id,
+            "author": author,
+            "text": item.text,
+            "buttons": [{"title": b.title, "action": b.action} for b in item.buttons],
+            "reply_to": reply_to,
+            "created_at": now,
+        }
+        for item in outbound
+    ]
+    result = await session.execute(insert(Message).returning(Message.id), rows)
+    return sorted(result.scalars().all())
+
+
+async def add_person_message(
+    session: AsyncSession, *, conversation_id: int, text: str, key: str
+) -> int:
+    message = Message(
+        conversation_id=conversation_id,
+        author="user",
+        text=text,
+        buttons=[],
+        idempotency_key=key,
+        created_at=utcnow(),
+    )
+    session.add(message)
+    await session.flush()
+    return message.id
+
+
+async def queue_outbox(
+    session: AsyncSession, *, conversation_id: int, channel: str, message_ids: Sequence[int]
+) -> None:
+    if not message_ids:
+        return
+    now = utcnow()
+    await session.execute(
+        insert(OutboxItem),
+        [
+            {
+                "message_id": message_id,
+                "conversation_id": conversation_id,
+                "channel": channel,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+            for message_id in message_ids
+        ],
+    )
+
+
+async def record_events(
+    session: AsyncSession,
+    *,
+    conversation_id: int | None,
+    events: Sequence[tuple[str, dict[str, Any]]],
+) -> None:
+    if not events:
+        return
+    now = utcnow()
+    await session.execute(
+        insert(Event),
+        [
+            {"conversation_id": conversation_id, "kind": kind, "data": data, "created_at": now}
+            for kind, data in events
+        ],
+    )
+
+
+def to_reply(message: Message) -> Reply:
+    buttons = tuple(Button(b["title"], b["action"]) for b in message.buttons or ())
+    return Reply(message.id, message.author, message.text, buttons)  # type: ignore[arg-type]
+
+
+async def messages_after(
+    session: AsyncSession, *, conversation_id: int, after: int = 0, limit: int = 200
+) -> list[Reply]:
+    statement = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.id > after)
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return [to_reply(message) for message in (await session.execute(statement)).scalars()]
+
+
+async def replies_to(session: AsyncSession, *, message_id: int) -> list[Reply]:
+    statement = select(Message).where(Message.reply_to == message_id).order_by(Message.id)
+    return [to_reply(message) for message in (await session.execute(statement)).scalars()]
+
+
+async def next_number(session: AsyncSession, *, prefix: str) -> str:
+    """The next ticket number; the counter row is locked until the transaction ends."""
+    statement = (
+        update(NumberSequence)
+        .where(NumberSequence.prefix == prefix)
+        .values(last_value=NumberSequence.last_value + 1)
+        .returning(NumberSequence.last_value)
+    )
+    value = (await session.execute(statement)).scalar_one()
+    return f"{prefix}{value:07d}"
+
+
+async def add_ticket(session: AsyncSession, *, ticket: Ticket, actor: str) -> Ticket:
+    session.add(ticket)
+    await session.flush()
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            kind="opened",
+            actor=actor,
+            detail={"priority": ticket.priority, "owner_group": ticket.owner_group},
+            created_at=ticket.created_at,
+        )
+    )
+    return ticket
+
+
+async def list_tickets(session: AsyncSession, *, limit: int = 100) -> list[Ticket]:
+    statement = select(Ticket).order_by(Ticket.id.desc()).limit(limit)
+    return list((await session.execute(statement)).scalars())
+
+
+async def get_ticket(session: AsyncSession, *, number: str) -> Ticket | None:
+    statement = select(Ticket).where(Ticket.number == number.upper())
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def ticket_events(session: AsyncSession, *, ticket_id: int) -> list[TicketEvent]:
+    statement = (
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def count_events(session: AsyncSession, *, since: datetime | None = None) -> dict[str, int]:
+    statement = select(Event.kind, func.count()).group_by(Event.kind)
+    if since is not None:
+        statement = statement.where(Event.created_at >= since)
+    return {kind: count for kind, count in (await session.execute(statement)).all()}

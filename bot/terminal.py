@@ -1,0 +1,66 @@
+"""``spoc chat``: the same engine in a terminal; buttons become numbered choices."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+import uuid
+
+from bot.app import Spoc
+from bot.config import Settings
+from bot.messages import ConversationRef, Inbound, Reply
+
+CHANNEL = "terminal"
+
+
+def render(reply: Reply) -> str:
+    lines = [reply.text]
+    lines += [f"  {number}) {button.title}" for number, button in enumerate(reply.buttons, 1)]
+    return "\n".join(lines)
+
+
+def choice(text: str, shown: Reply | None) -> str | None:
+    """The action behind a typed number, when the last reply had buttons."""
+    stripped = text.strip()
+    if shown and stripped.isdigit() and 1 <= int(stripped) <= len(shown.buttons):
+        return shown.buttons[int(stripped) - 1].action
+    return None
+
+
+async def run_terminal_chat(settings: Settings, *, locale: str | None) -> int:
+    spoc = Spoc.build(settings)
+    last_with_buttons: Reply | None = None
+
+    async def show(_ref: ConversationRef, _conversation_id: int, reply: Reply) -> None:
+        nonlocal last_with_buttons
+        if reply.buttons:
+            last_with_buttons = reply
+        sys.stdout.write(f"\nspoc> {render(reply)}\n")
+        sys.stdout.flush()
+
+    spoc.outbox.register(CHANNEL, show)
+    await spoc.start()
+    ref = ConversationRef(CHANNEL, f"{getpass.getuser()}-{uuid.uuid4().hex[:8]}")
+    try:
+        await spoc.router.start_conversation(ref, locale=locale)
+        await spoc.outbox.drain()
+        while True:
+            prompt = "\ndu> " if (locale or settings.default_locale) == "sv" else "\nyou> "
+            sys.stdout.write(prompt)
+            sys.stdout.flush()
+            line = await asyncio.to_thread(sys.stdin.readline)
+            if not line:
+                return 0
+            action = choice(line, last_with_buttons)
+            await spoc.router.handle(
+                Inbound(
+                    ref=ref,
+                    idempotency_key=f"{CHANNEL}:{ref.key}:{uuid.uuid4().hex}",
+                    text="" if action else line,
+                    action=action,
+                )
+            )
+            await spoc.outbox.drain()
+    finally:
+        await spoc.close()

@@ -1,0 +1,29 @@
+"""Small text helpers shared by intent matching and the catalog."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[\w:+-]+", re.UNICODE)
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: people type "losenord" as often as "lösenord"."""
+    lowered = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words(text: str) -> list[str]:
+    return [word.strip("-:+") for word in _WORD.findall(fold(text)) if word.strip("-:+")]
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"

@@ -1,0 +1,60 @@
+"""The ASGI application of ``spoc serve``: web chat API, pages and health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.adapters import channels as chat_tools
+from bot.app import Spoc
+from bot.config import Settings
+from bot.store.db import is_reachable
+from bot.web import chat, errors, pages, security
+from bot.web.hub import Hub
+from bot.web.limits import BodyLimit
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    spoc = Spoc.build(settings)
+    hub = Hub()
+
+    # The web chat's streams read the transcript itself: a commit only has to wake them.
+    spoc.outbox.register_direct(chat.CHANNEL, hub.publish)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with spoc.running(), app.state.channels.running():
+            yield
+
+    app = FastAPI(
+        title="spoc",
+        summary="The service desk's single point of contact: web chat API and agent console.",
+        version="0.1.0",
+        lifespan=lifespan,
+        # Swagger UI needs a CDN and an inline script, so it is a development aid only;
+        # /openapi.json is always published. ReDoc would need more exceptions: off.
+        docs_url="/docs" if settings.environment == "development" else None,
+        redoc_url=None,
+    )
+    app.state.spoc = spoc
+    app.state.hub = hub
+    app.state.channels = chat_tools.install(app, spoc)  # Slack, Telegram: when configured
+    errors.install(app)
+    app.include_router(chat.create_router())
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz(request: Request) -> JSONResponse:
+        """200 when spoc can take messages (the database answers), else 503."""
+        if await is_reachable(request.app.state.spoc.engine):
+            return JSONResponse({"status": "ok"})
+        return errors.error_response(503, "unavailable", "The database cannot be reached.")
+
+    pages.install(app, settings)
+
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    security.install(app, settings)  # last: its middleware must be the outermost
+    return app

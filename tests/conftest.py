@@ -1,0 +1,75 @@
+"""Shared fixtures: a fresh, migrated database per test (SQLite file or a PostgreSQL schema),
+the real ASGI app driven through httpx, and a real uvicorn server on an ephemeral port."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from bot.config import Settings
+from bot.web.app import create_app
+from tests.support.app import app_client
+from tests.support.server import LiveServer, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "SPOC_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _plain_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def database(backend: str, tmp_path: Path) -> AsyncIterator[tuple[str, str | None]]:
+    """(url, schema) of an empty database; PostgreSQL gets a schema of its own per test."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'spoc.db'}", None
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL))
+    try:
+        await connection.execute(f'CREATE SCHEMA "{schema}"')
+        yield POSTGRES_URL, schema
+    finally:
+        await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await connection.close()
+
+
+@pytest.fixture
+def settings(database: tuple[str, str | None], tmp_path: Path) -> Settings:
+    url, schema = database
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=url,
+        database_schema=schema,
+        kb_dir=ROOT / "knowledge_base",
+        catalog_dir=ROOT / "catalog",
+        default_locale="sv",
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app, lifespan included, behind an in-process httpx client."""
+    async with app_client(settings) as http:
+        yield http
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """``spoc``'s app on a real uvicorn server in a thread, on an ephemeral port."""
+    with serve(create_app(settings)) as server:
+        yield server

@@ -1,0 +1,186 @@
+"""User stories of reporting an incident in the web chat, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.support.chat import ChatPerson, events_of, tickets_of
+
+TICKET = re.compile(r"\bINC\d{7}\b")
+
+
+async def test_outlook_crash_full_of_typos_suggests_article_then_opens_p3_ticket(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say(
+        "hej outlok krashar hela tiden när jag ska öpna mejlen, kan inte jobba"
+    )
+    assert "incident:helped:no" in person.offered()
+    assert "Outlook" in replies[0]["text"]
+
+    await person.press("incident:helped:no")
+    await person.say("sedan i morse")
+    await person.press("incident:impact:3")
+    summary = person.transcript[-1]["text"]
+    assert "E-post och kalender" in summary
+    assert "sedan i morse" in summary
+    assert "Bara jag" in summary
+
+    replies = await person.press("incident:confirm")
+    number = TICKET.search(replies[0]["text"])
+    assert number is not None
+    tickets = await tickets_of(client)
+    assert [t.number for t in tickets] == [number.group(0)]
+    ticket = tickets[0]
+    assert ticket.priority == 3  # one person, work stopped
+    assert ticket.owner_group == "Servicedesk"
+    assert ticket.service_id == "email"
+    assert "outlok krashar" in ticket.description
+    assert ticket.details["articles_tried"]
+    assert "prioritet 3 av 5" in replies[0]["text"]
+    assert "inom 4 timmar" in replies[0]["text"]
+    events = await events_of(client)
+    assert events["article_suggested"] == 1
+    assert events["article_not_helped"] == 1
+    assert events["ticket_opened"] == 1
+    assert "feedback:rate:5" in person.offered()
+
+
+async def test_outlook_crash_in_english_becomes_p4_when_work_goes_on(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("outlok keeps crashing when i open my calender")
+    assert "incident:helped:no" in person.offered()
+    await person.press("incident:helped:no")
+    assert "Since when" in person.last_text()
+    await person.say("since yesterday")
+    await person.press("incident:impact:3")
+    await person.press("incident:urgency:2")
+    assert "This is how I have understood it" in person.transcript[-1]["text"]
+    replies = await person.press("incident:confirm")
+    assert "priority 4 of 5" in replies[0]["text"]
+    assert "within 1 working day" in replies[0]["text"]
+    assert (await tickets_of(client))[0].priority == 4
+
+
+async def test_outage_for_a_whole_unit_skips_articles_and_becomes_p1(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say(
+        "Ingen på hela enheten kommer in i journalsystemet sedan kl 8, vi kan inte arbeta "
+        "och patienterna väntar"
+    )
+    assert "incident:confirm" in person.offered()  # nothing left to ask, no article detour
+    replies = await person.press("incident:confirm")
+    assert "förtur" in replies[0]["text"]
+    ticket = (await tickets_of(client))[0]
+    assert (ticket.impact, ticket.urgency, ticket.priority) == (1, 1, 1)
+    assert ticket.owner_group == "Vårdsystemförvaltning"
+    assert "article_suggested" not in await events_of(client)
+
+
+async def test_several_colleagues_without_work_on_critical_service_becomes_p2(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("wifi funkar inte på kontoret, flera kollegor har samma problem")
+    if "incident:helped:no" in person.offered():
+        await person.press("incident:helped:no")
+    await person.say("sedan i morse")
+    await person.press("incident:urgency:2")  # hindered, but the network is critical
+    await person.press("incident:confirm")
+    assert (await tickets_of(client))[0].priority == 2
+
+
+async def test_it_helped_closes_without_ticket_and_counts_a_deflection(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("vpnet strular hemifrån")
+    replies = await person.press("incident:helped:yes")
+    assert "inget ärende" in replies[0]["text"]
+    assert "feedback:rate:4" in person.offered()
+    await person.press("feedback:rate:5")
+    await person.say("snabbt och bra")
+    assert await tickets_of(client) == []
+    events = await events_of(client)
+    assert events["article_helped"] == 1
+    assert events["csat_given"] == 1
+    assert events["csat_comment"] == 1
+    assert events["conversation_started"] == 1
+
+
+async def test_it_helped_typed_in_words_counts_the_same(client: httpx.AsyncClient) -> None:
+    person = await ChatPerson.start(client, locale="en")
+    await person.say("forgot my password")
+    await person.say("yes that worked, thanks")
+    assert (await events_of(client))["article_helped"] == 1
+
+
+async def test_same_message_delivered_twice_opens_one_ticket(client: httpx.AsyncClient) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("skrivaren skriver inte ut, bara jag, det kan vänta")
+    if "incident:helped:no" in person.offered():
+        await person.press("incident:helped:no")
+    if "incident:since:1" in person.offered():
+        await person.say("sedan igår")
+    first = await person.send(client_id="confirm-1", action="incident:confirm")
+    again = await person.send(client_id="confirm-1", action="incident:confirm")
+    assert again == first  # the same replies, not a second turn
+    assert len(await tickets_of(client)) == 1
+    assert (await events_of(client))["ticket_opened"] == 1
+
+
+async def test_language_follows_the_first_message_and_switches_on_request(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    assert "digitala assistent" in person.transcript[0]["text"]
+    replies = await person.say("hello, my printer is not working")
+    assert any(
+        "Did that solve" in r["text"]
+        or "Which service" in r["text"]
+        or "What happens" in r["text"]
+        or "Since when" in r["text"]
+        for r in replies
+    )
+    replies = await person.say("på svenska tack")
+    assert replies[0]["text"] == "Nu skriver jag på svenska."
+
+
+async def test_asking_for_a_human_records_an_escalation_and_is_honest(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say("kan jag få prata med en människa?")
+    assert "kan tyvärr inte koppla över" in replies[0]["text"]
+    assert "0123-45 67 00" in replies[0]["text"]
+    assert (await events_of(client))["escalated"] == 1
+    await person.press("handoff:ticket")
+    assert "Berätta med egna ord" in person.transcript[-1]["text"]
+
+
+async def test_two_misunderstandings_offer_a_person(client: httpx.AsyncClient) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("blärg")
+    assert "förstod jag inte" in person.transcript[-1]["text"]
+    await person.say("flörp")
+    assert person.offered() == ["fallback:human", "fallback:retry"]
+    await person.press("fallback:human")
+    events = await events_of(client)
+    assert events["misunderstood"] == 2
+    assert events["escalated"] == 1
+
+
+async def test_cancel_midway_opens_no_ticket(client: httpx.AsyncClient) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("teams kraschar")
+    await person.say("avbryt")
+    assert "Inget ärende har skapats" in person.transcript[-2]["text"]
+    assert "menu:incident" in person.offered()
+    assert await tickets_of(client) == []

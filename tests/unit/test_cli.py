@@ -1,0 +1,83 @@
+"""The command line against a real database file: tickets and knowledge statistics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.app import Spoc
+from bot.cli import main
+from bot.config import Settings
+from bot.messages import ConversationRef, Inbound
+
+STEPS = [
+    ("text", "skrivaren på plan 3 fungerar inte, bara jag, det kan vänta"),
+    ("action", "incident:helped:no"),
+    ("text", "sedan igår"),
+    ("action", "incident:confirm"),
+]
+
+
+async def _report_incident_and_a_miss(settings: Settings) -> None:
+    spoc = Spoc.build(settings)
+    await spoc.start()
+    try:
+        ref = ConversationRef("terminal", "cli-test")
+        for number, (kind, value) in enumerate(STEPS):
+            await spoc.router.handle(
+                Inbound(ref=ref, idempotency_key=f"k{number}", **{kind: value})
+            )
+        other = ConversationRef("terminal", "cli-test-2")
+        await spoc.router.handle(Inbound(other, "m1", "Lönesystemet kraschar när jag attesterar"))
+    finally:
+        await spoc.close()
+
+
+@pytest.fixture
+def reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPOC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    asyncio.run(_report_incident_and_a_miss(settings))
+    return settings
+
+
+def test_tickets_list_and_show_as_json(
+    reported: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tickets", "list", "--json"]) == 0
+    tickets = json.loads(capsys.readouterr().out)
+    assert len(tickets) == 1
+    assert tickets[0]["number"] == "INC0000001"
+    assert tickets[0]["owner_group"] == "Servicedesk"
+    assert main(["tickets", "show", "inc0000001", "--json"]) == 0
+    detail = json.loads(capsys.readouterr().out)
+    assert detail["events"][0]["kind"] == "opened"
+    assert detail["priority"] == 5
+
+
+def test_tickets_show_unknown_number_fails_clearly(
+    reported: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tickets", "show", "INC9999999"]) == 1
+    assert "No ticket INC9999999" in capsys.readouterr().err
+
+
+def test_tickets_list_as_text(reported: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tickets", "list"]) == 0
+    assert "INC0000001  P5" in capsys.readouterr().out
+
+
+def test_kb_stats_lists_failed_articles_and_unanswered_questions(
+    reported: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    [failing] = stats["failing_articles"]  # the printer article suggested, then "no"
+    assert (failing["suggested"], failing["not_helped"], failing["failure_rate"]) == (1, 1, 1.0)
+    assert stats["unanswered_queries"] == [
+        {"query": "lonesystemet kraschar nar jag attesterar", "count": 1}
+    ]

@@ -1,0 +1,179 @@
+"""Normalisation: folding, inflection, compounds, synonyms and typos, word by word."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from bot.knowledge.analyzer import Analyzer
+from bot.knowledge.lexicon import lexicon
+from bot.knowledge.query import CORRECTED, QueryParser
+from bot.knowledge.spelling import Speller
+from bot.knowledge.words import fold, tokenize
+
+# The words of a tiny Swedish knowledge base, as the analyzer would learn them.
+VOCABULARY = (
+    "lösenord lösenordet byta byte teams möte mötet mikrofon mikrofonen skrivare skrivaren "
+    "vpn ansluter hemma outlook kraschar mejl dator datorn långsam seg gemensam mapp saknas "
+    "nätverket skärm kalender follow-me kontot konto enheten"
+)
+
+
+def analyzer(vocabulary: str = VOCABULARY, lang: str = "sv") -> Analyzer:
+    return Analyzer(lexicon(lang), Counter(tokenize(vocabulary)))
+
+
+def terms(text: str, lang: str = "sv") -> list[str]:
+    return analyzer(lang=lang).terms(tokenize(text))
+
+
+def query_terms(text: str) -> list[set[str]]:
+    words = Counter(tokenize(VOCABULARY))
+    reader = analyzer()
+    known = frozenset(reader.terms(list(words)))
+    groups = QueryParser(reader, words, known).groups(text)
+    return [{term for term, _worth in group.terms} for group in groups]
+
+
+def test_fold_drops_case_and_diacritics() -> None:
+    assert fold("LÖSENORD Åtkomst Ärende café") == "losenord atkomst arende cafe"
+
+
+def test_tokenize_joins_hyphenated_words_and_keeps_drive_letters() -> None:
+    assert tokenize("E-post, VPN-klienten och G:-enheten") == [
+        "epost",
+        "vpnklienten",
+        "och",
+        "gdisk",
+        "enheten",
+    ]
+    assert tokenize("can't") == ["cant"]
+
+
+def test_tokenize_ignores_emoji_and_markup() -> None:
+    assert tokenize("🔥🔥 VPN!! 🙂") == ["vpn"]
+    # Tag names stay words, lone letters included; neither ever matches an article alone.
+    assert tokenize("<b>VPN</b>") == ["b", "vpn", "b"]
+
+
+def test_tokenize_joins_spelled_out_letters() -> None:
+    assert tokenize("kan inte skriva å ä ö") == ["kan", "inte", "skriva", "aao"]
+    assert tokenize("i e-tjänsten")[:1] == ["i"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("losenord", "lösenord"),
+        ("Lösenordet", "lösenord"),
+        ("datorn", "dator"),
+        ("mötet", "möte"),
+        ("mikrofonen", "mikrofon"),
+        ("vpnet", "vpn"),
+    ],
+)
+def test_inflected_and_unaccented_forms_meet_the_base_form(typed: str, written: str) -> None:
+    assert terms(typed) == terms(written)
+
+
+def test_spoken_form_of_printer_is_the_printer() -> None:
+    assert terms("skrivarn") == terms("skrivare") == terms("printer")
+
+
+def test_printer_is_not_the_verb_to_write() -> None:
+    assert terms("skrivare") != terms("skriva")
+
+
+@pytest.mark.parametrize("word", ["mejl", "mail", "e-post", "epost", "Outlook", "mejlen"])
+def test_mail_synonyms_are_one_term(word: str) -> None:
+    assert terms(word) == terms("mejl")
+
+
+@pytest.mark.parametrize("word", ["tvåfaktor", "tvåstegsverifiering", "MFA", "authenticator"])
+def test_two_factor_synonyms_are_one_term(word: str) -> None:
+    assert terms(word) == terms("mfa")
+
+
+def test_synonym_phrases_become_their_concept() -> None:
+    (forgot,) = terms("glömt")
+    assert forgot in terms("kommer inte ihåg")
+    # A negation inside a phrase does not hide it: "kommer inte åt" is "kommer åt".
+    assert terms("kommer åt")[0] in terms("kommer inte åt")
+
+
+def test_exact_entries_do_not_catch_words_with_the_same_stem() -> None:
+    assert terms("lösen") == terms("lösenord")
+    assert terms("lösa") != terms("lösenord")
+
+
+def test_compound_is_indexed_with_its_parts() -> None:
+    found = terms("teamsmötet")
+    assert terms("teams")[0] in found
+    assert terms("möte")[0] in found
+
+
+def test_compound_with_linking_s_splits() -> None:
+    found = terms("lösenordsbyte")
+    assert terms("lösenord")[0] in found
+    assert terms("byte")[0] in found
+
+
+def test_words_are_not_split_into_fragments_that_are_no_words() -> None:
+    # "skrivaren" is not "skriv" + "aren", "gatlampan" not "gått" + "lampan".
+    assert analyzer().word_terms("skrivaren").parts == ()
+    assert analyzer(VOCABULARY + " gått lampan").word_terms("gatlampan").parts == ()
+
+
+def test_stressing_prefix_is_dropped() -> None:
+    assert terms("jätteseg") == terms("seg")
+
+
+def test_english_words_are_stemmed_but_never_split() -> None:
+    assert terms("passwords", "en") == terms("password", "en")
+    assert analyzer("password reset", "en").word_terms("passwordreset").parts == ()
+
+
+def test_question_compound_matches_either_part_or_the_whole() -> None:
+    groups = query_terms("teamsmötet")
+    assert len(groups) == 2
+    assert all(len(group) == 2 for group in groups)
+
+
+def test_compound_written_apart_is_put_back_together() -> None:
+    assert query_terms("follow me") == query_terms("follow-me")
+
+
+def test_typo_is_corrected_against_the_vocabulary() -> None:
+    speller = Speller({"outlook": 3, "lösenord": 2, "mikrofon": 1})
+    assert speller.correct("outlok") == "outlook"
+    assert speller.correct("mikrofn") == "mikrofon"
+    assert speller.correct("outlook") is None  # known words are left alone
+    assert speller.correct("bibliotek") is None
+    assert speller.correct("mik") is None  # too short to guess
+
+
+def test_short_words_are_not_corrected_by_changing_a_letter() -> None:
+    speller = Speller({"skumt": 1, "teams": 1})
+    assert speller.correct("skamt") is None
+    assert speller.correct("taems") == "teams"  # two letters swapped is a typo
+
+
+def test_typo_in_a_question_counts_slightly_less() -> None:
+    words = Counter(tokenize(VOCABULARY))
+    reader = analyzer()
+    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
+    (group,) = parser.groups("outlok")
+    assert group.terms == ((terms("outlook")[0], CORRECTED),)
+
+
+def test_stopwords_leave_nothing_to_search() -> None:
+    assert query_terms("hej! jag behöver hjälp, tack") == []
+
+
+def test_words_of_other_municipal_services_are_marked_foreign() -> None:
+    reader = analyzer()
+    assert reader.is_foreign("biblioteket")
+    assert reader.is_foreign(fold("förskoleplatsen"))
+    assert reader.is_foreign(fold("busskortet"))  # led by a foreign word
+    assert not reader.is_foreign(fold("lösenord"))

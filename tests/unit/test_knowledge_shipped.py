@@ -1,0 +1,52 @@
+"""The shipped knowledge base: valid, large enough, and answering the dev questions.
+
+A quality guard, not a benchmark: the figures, beside the baselines and on the held-out
+set, come from benchmarks/kb_quality.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.knowledge import KnowledgeBase, check_directory
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "knowledge_base"
+DEV = ROOT / "tests" / "knowledge" / "eval_dev.yaml"
+
+
+@pytest.fixture(scope="module")
+def base() -> KnowledgeBase:
+    return KnowledgeBase.from_directory(SHIPPED)
+
+
+def test_shipped_articles_pass_the_check() -> None:
+    assert check_directory(SHIPPED) == []
+
+
+def test_shipped_articles_cover_both_languages(base: KnowledgeBase) -> None:
+    assert len(base.articles("sv")) >= 40
+    assert len(base.articles("en")) >= 15
+
+
+def test_dev_questions_find_their_article_and_off_topic_finds_nothing(
+    base: KnowledgeBase,
+) -> None:
+    cases = yaml.safe_load(DEV.read_text(encoding="utf-8"))
+    on_topic = [case for case in cases if case["expected"] is not None]
+    off_topic = [case for case in cases if case["expected"] is None]
+    assert on_topic and off_topic
+    found = [
+        case
+        for case in on_topic
+        if case["expected"]
+        in [hit.article.id for hit in base.search(case["query"], lang=case["lang"], limit=3)]
+    ]
+    suggested = [
+        case["query"] for case in off_topic if base.search(case["query"], lang=case["lang"])
+    ]
+    assert len(found) / len(on_topic) >= 0.95
+    assert suggested == []

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+
+from bot import nlu
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("skrivaren fungerar inte", "sv"),
+        ("jag har glömt mitt lösenord", "sv"),
+        ("my printer is not working", "en"),
+        ("I can't log in since yesterday", "en"),
+        ("vpn", None),
+    ],
+)
+def test_language_detection(text: str, language: str | None) -> None:
+    assert nlu.detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("in english please", "en"), ("På svenska tack", "sv"), ("kan vi ta det på engelska", "en")],
+)
+def test_language_requests(text: str, language: str) -> None:
+    assert nlu.requested_language(text) == language
+
+
+def test_a_long_sentence_mentioning_english_is_not_a_switch() -> None:
+    assert nlu.requested_language("the english keyboard layout is wrong on my new laptop") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["kan jag få prata med en människa?", "Jag vill prata med någon", "talk to a real person"],
+)
+def test_asking_for_a_person(text: str) -> None:
+    assert nlu.wants_human(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "impact"),
+    [
+        ("ingen på hela enheten kommer in", 1),
+        ("everyone in the office", 1),
+        ("flera kollegor har samma fel", 2),
+        ("bara jag", 3),
+        ("only me as far as I know", 3),
+        ("det är trasigt", None),
+    ],
+)
+def test_impact(text: str, impact: int | None) -> None:
+    assert nlu.impact_of(text) == impact
+
+
+@pytest.mark.parametrize(
+    ("text", "urgency"),
+    [
+        ("jag kan inte jobba alls", 1),
+        ("vi har en deadline i dag", 1),
+        ("it's urgent", 1),
+        ("det kan vänta", 3),
+        ("not urgent", 3),
+        ("det är jobbigt", 2),
+        ("skrivaren", None),
+    ],
+)
+def test_urgency(text: str, urgency: int | None) -> None:
+    assert nlu.urgency_of(text) == urgency
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("ja", True),
+        ("Ja, det löste sig!", True),
+        ("nej", False),
+        ("Nej det hjälpte inte", False),
+        ("yes", True),
+        ("nope", False),
+        ("kanske", None),
+    ],
+)
+def test_yes_or_no(text: str, answer: bool | None) -> None:
+    assert nlu.yes_or_no(text) == answer
+
+
+def test_since_and_ratings_and_ticket_numbers() -> None:
+    assert nlu.since_of("det har varit så sedan i måndags") == "sedan i måndags"
+    assert nlu.since_of("since yesterday morning") == "since yesterday morning"
+    assert nlu.since_of("i morse kraschade den") == "i morse"
+    assert nlu.rating_of("4") == 4
+    assert nlu.rating_of(" 5/5 ") == 5
+    assert nlu.rating_of("45") is None
+    assert nlu.ticket_numbers("hur går det med inc0000123 och REQ-0000007?") == [
+        "INC0000123",
+        "REQ0000007",
+    ]
+
+
+def test_problem_descriptions() -> None:
+    assert nlu.describes_problem("outlook kraschar")
+    assert nlu.describes_problem("my laptop won't start")
+    assert not nlu.describes_problem("när har biblioteket öppet")

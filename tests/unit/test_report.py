@@ -1,0 +1,68 @@
+"""`spoc report`: the service-desk manager's figures from real conversations."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.app import Spoc
+from bot.cli import main
+from bot.config import Settings
+from bot.messages import ConversationRef, Inbound
+
+TICKET = [
+    ("text", "skrivaren på plan 3 fungerar inte, bara jag, det kan vänta"),
+    ("action", "incident:helped:no"),
+    ("text", "sedan igår"),
+    ("action", "incident:confirm"),
+    ("action", "feedback:rate:2"),
+]
+SOLVED = [
+    ("text", "outlook kraschar hela tiden när jag öppnar kalendern"),
+    ("action", "incident:helped:yes"),
+    ("action", "feedback:rate:5"),
+]
+HUMAN = [("text", "jag vill prata med en människa")]
+
+
+async def _conversations(settings: Settings) -> None:
+    spoc = Spoc.build(settings)
+    await spoc.start()
+    try:
+        for name, steps in (("ticket", TICKET), ("solved", SOLVED), ("human", HUMAN)):
+            ref = ConversationRef("terminal", name)
+            for number, (kind, value) in enumerate(steps):
+                key = f"{name}-{number}"
+                await spoc.router.handle(Inbound(ref=ref, idempotency_key=key, **{kind: value}))
+    finally:
+        await spoc.close()
+
+
+@pytest.fixture
+def conversations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPOC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'report.db'}")
+    asyncio.run(_conversations(Settings(_env_file=None)))  # type: ignore[call-arg]
+
+
+@pytest.mark.usefixtures("conversations")
+def test_report_counts_deflection_tickets_escalations_and_csat(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["report", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["conversations"] == 3 and report["by_channel"] == {"terminal": 3}
+    assert report["articles_suggested_in"] == 2
+    assert report["deflected"] == 1 and report["tickets"] == 1
+    assert report["deflection_rate"] == 0.5
+    assert report["by_priority"] == {"P5": 1}
+    assert report["time_to_ticket_seconds"]["median"] >= 0
+    assert report["escalations"] == 1
+    assert report["csat"] == {"answers": 2, "mean": 3.5, "satisfied_share": 0.5}
+
+    assert main(["report"]) == 0
+    text = capsys.readouterr().out
+    assert "deflection rate 50 %" in text and "CSAT" in text and "P5 1" in text
