@@ -77,6 +77,8 @@ def test_a_lost_answer_whose_copy_comes_on_the_stream_shows_the_message_once(
     page.unroute(MESSAGES)
     chat.say("det hjälpte inte")  # and the queue goes on
     expect(chat.messages("user")).to_have_count(2)
+    expect(chat.messages("bot").nth(2)).to_be_visible()  # answered: the message is stored
+    expect(chat.messages("user").filter(has_text="Inte skickat")).to_have_count(0)
     people = [m for m in transcript(live_server, session_id) if m.author == "user"]
     assert len(people) == 2
 
