@@ -341,6 +341,38 @@ _SINCE = re.compile(
 TICKET_NUMBER = re.compile(r"(?i)\b(INC|REQ|PRB)\s?-?(\d{7})\b")
 
 
+_STATUS = (
+    "mina arenden",
+    "mitt arende",
+    "mina arende",
+    "arendets status",
+    "status pa",
+    "hur gar det med",
+    "vad hander med",
+    "har ni lost",
+    "my tickets",
+    "my ticket",
+    "my case",
+    "my cases",
+    "my request",
+    "ticket status",
+    "status of",
+    "how is my",
+    "whats happening with",
+    "what is happening with",
+)
+
+
+def asks_status(text: str) -> bool:
+    """ "Mina ärenden", "hur går det med mitt ärende?", "status INC0000123"."""
+    if ticket_numbers(text) and len(words(text)) <= 12:
+        return True
+    tokens = words(text)
+    if tokens and tokens[0] == "status" and len(tokens) <= 4:
+        return True
+    return _has_any(text, _STATUS)
+
+
 def wants_human(text: str) -> bool:
     return _has_any(text, _HUMAN)
 

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import nlu, privacy
 from bot.errors import NotFound
 from bot.flows import FIRST_CONTACT, START, enter, run_turn
-from bot.flows.base import Context, Services, TicketOpened
+from bot.flows.base import Context, Services, TicketOpened, TicketView
 from bot.locks import KeyedLock
 from bot.messages import ConversationRef, Inbound, Outbound, Reply
 from bot.outbox import Outbox
-from bot.store import repo
+from bot.store import ownership, repo
 from bot.store.models import Conversation, Ticket, utcnow
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class Router:
                 user_name=user_name,
             )
             conversation.locale_fixed = locale is not None
-            ctx = self._context(session, conversation, text="", action=None)
+            ctx = self._context(session, conversation, text="", action=None, sender=None)
             ctx.record("conversation_started", channel=ref.channel)
             await enter(ctx, START)
             replies = await self._save(session, conversation, ctx, reply_to=None)
@@ -135,7 +135,9 @@ class Router:
             if not conversation.locale_fixed and text:
                 conversation.locale = nlu.detect_language(text) or conversation.locale
                 conversation.locale_fixed = True
-            ctx = self._context(session, conversation, text=text, action=inbound.action)
+            ctx = self._context(
+                session, conversation, text=text, action=inbound.action, sender=inbound.sender
+            )
             if truncated:
                 ctx.say("message_truncated", limit=self.services.settings.max_message_chars)
             if not text and not inbound.action:
@@ -175,16 +177,27 @@ class Router:
         return conversation
 
     def _context(
-        self, session: AsyncSession, conversation: Conversation, *, text: str, action: str | None
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        *,
+        text: str,
+        action: str | None,
+        sender: str | None,
     ) -> Context:
+        account = ownership.account_of(conversation.channel, sender, conversation.id)
+
         async def open_ticket(**fields: Any) -> TicketOpened:
-            return await self._open_ticket(session, conversation, ctx.locale, **fields)
+            return await self._open_ticket(
+                session, conversation, ctx.locale, requester_account=account, **fields
+            )
 
         ctx = Context(
             services=self.services,
             locale=conversation.locale,
             data=dict(conversation.data or {}),
             open_ticket=open_ticket,
+            tickets=_Desk(session, account),
             text=text,
             action=action,
             state=f"{conversation.flow}.{conversation.step}",
@@ -297,3 +310,32 @@ class Router:
                 session, conversation_id=conversation.id, events=[("error", {})]
             )
         return TurnResult(conversation.id, (Reply(ids[0], "bot", apology.text),))
+
+
+class _Desk:
+    """The tickets of the account that is writing, read in the turn's own transaction."""
+
+    def __init__(self, session: AsyncSession, account: str) -> None:
+        self._session = session
+        self._account = account
+
+    async def mine(self) -> list[TicketView]:
+        return [_view(t) for t in await ownership.tickets_of(self._session, self._account)]
+
+    async def find(self, number: str) -> TicketView | None:
+        ticket = await ownership.ticket_of(self._session, self._account, number)
+        return _view(ticket) if ticket is not None else None
+
+
+def _view(ticket: Ticket) -> TicketView:
+    return TicketView(
+        number=ticket.number,
+        kind=ticket.kind,
+        title=ticket.title,
+        state=ticket.state,
+        priority=ticket.priority,
+        owner_group=ticket.owner_group,
+        assignee=ticket.assignee,
+        response_due_at=ticket.response_due_at,
+        resolve_due_at=ticket.resolve_due_at,
+    )

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from bot import nlu
-from bot.flows import fallback, feedback, greeting, handoff, incident
+from bot.flows import fallback, feedback, greeting, handoff, incident, status
 from bot.flows.base import IDLE, NEW_TOPIC, Context, State
 from bot.messages import Outbound
 
 STATES: dict[str, State] = {
     name: state
-    for flow in (greeting.FLOW, incident.FLOW, feedback.FLOW, fallback.FLOW, handoff.FLOW)
+    for flow in (
+        greeting.FLOW,
+        incident.FLOW,
+        feedback.FLOW,
+        fallback.FLOW,
+        handoff.FLOW,
+        status.FLOW,
+    )
     for name, state in flow.qualified().items()
 }
 START = "greeting.start"

@@ -59,6 +59,28 @@ class TicketOpener(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class TicketView:
+    """A ticket as its requester may see it."""
+
+    number: str
+    kind: str
+    title: str
+    state: str
+    priority: int
+    owner_group: str
+    assignee: str | None
+    response_due_at: datetime
+    resolve_due_at: datetime
+
+
+class TicketDesk(Protocol):
+    """The person's own tickets; someone else's ticket is not found, exactly like none."""
+
+    async def mine(self) -> list[TicketView]: ...
+    async def find(self, number: str) -> TicketView | None: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """What steps may use; injected, so a flow never imports the store or an adapter."""
 
@@ -76,6 +98,7 @@ class Context:
     locale: str
     data: dict[str, Any]
     open_ticket: TicketOpener
+    tickets: TicketDesk
     text: str = ""
     action: str | None = None
     replies: list[Outbound] = field(default_factory=list)

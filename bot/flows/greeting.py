@@ -10,11 +10,13 @@ from bot.messages import Button
 MENU_INCIDENT = "menu:incident"
 MENU_HUMAN = "menu:human"
 MENU_HELP = "menu:help"
+MENU_STATUS = "menu:status"
 
 
 def menu_buttons(ctx: Context) -> list[Button]:
     return [
         ctx.button("menu_incident", MENU_INCIDENT),
+        ctx.button("menu_status", MENU_STATUS),
         ctx.button("menu_human", MENU_HUMAN),
         ctx.button("switch_language", "lang:en" if ctx.locale == "sv" else "lang:sv"),
     ]
@@ -44,12 +46,16 @@ async def decide(ctx: Context) -> str:
         return "handoff.escalate"
     if ctx.action == MENU_HELP:
         return "greeting.menu"
+    if ctx.action == MENU_STATUS:
+        return "status.show"
     text = ctx.text
     if nlu.is_greeting(text):
         return "greeting.menu"
     if nlu.is_thanks(text):
         ctx.say("you_are_welcome")
         return "feedback.rate"
+    if nlu.asks_status(text):
+        return "status.show"
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
         return "incident.start"
     return await misunderstood(ctx)
