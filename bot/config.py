@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # networks, "*" for any). Behind a proxy on another host, list it: otherwise every
     # citizen shares the proxy's address and its per-IP rate limit.
     forwarded_allow_ips: str = "127.0.0.1"
+    # The ITSM tool's token for POST /api/tickets/{number}/state (ticket updates that the
+    # person hears about); the endpoint is off while unset.
+    itsm_api_token: SecretStr | None = None
 
     log_level: str = "INFO"
 

@@ -286,6 +286,10 @@ _WIDE = (
     "whole office",
     "nobody can",
     "no one can",
+    "nobody in",
+    "no one in",
+    "nobody on",
+    "no one on",
     "all of us",
     "the entire",
 )
@@ -371,6 +375,29 @@ def asks_status(text: str) -> bool:
     if tokens and tokens[0] == "status" and len(tokens) <= 4:
         return True
     return _has_any(text, _STATUS)
+
+
+_STILL_BROKEN = (
+    "finns kvar",
+    "fortfarande",
+    "inte lost",
+    "funkar inte",
+    "fungerar inte",
+    "samma problem",
+    "igen",
+    "still",
+    "not solved",
+    "not fixed",
+    "doesnt work",
+    "does not work",
+    "same problem",
+    "again",
+)
+
+
+def still_broken(text: str) -> bool:
+    """ "Det funkar fortfarande inte", "the problem is still there"."""
+    return _has_any(text, _STILL_BROKEN)
 
 
 def wants_human(text: str) -> bool:

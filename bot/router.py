@@ -27,6 +27,27 @@ from bot.store.models import Conversation, Ticket, utcnow
 log = logging.getLogger(__name__)
 
 
+# Changes the person hears about where they reported the problem.
+NOTIFIED_STATES = ("assigned", "waiting", "resolved")
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChange:
+    number: str
+    state: str
+    actor: str
+    assignee: str | None = None
+    # Shown to the person: what the agent needs to know (waiting) or what was done (resolved).
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketUpdated:
+    number: str
+    state: str
+    notified: bool
+
+
 @dataclass(frozen=True, slots=True)
 class TurnResult:
     conversation_id: int
@@ -99,6 +120,82 @@ class Router:
             await self._queue(session, conversation, ids)
         self.outbox.committed(ref.channel, conversation.id)
         return Reply(ids[0], outbound.author, outbound.text, outbound.buttons)
+
+    async def update_ticket(self, change: TicketChange) -> TicketUpdated:
+        """Change a ticket's state and tell the person where they reported it: the new state,
+        the ticket event and the message are committed together. Repeating a change that is
+        already in place changes and sends nothing."""
+        async with self._sessions() as session:
+            ticket = await repo.get_ticket(session, number=change.number)
+            conversation = (
+                await session.get(Conversation, ticket.conversation_id)
+                if ticket is not None and ticket.conversation_id is not None
+                else None
+            )
+        if ticket is None:
+            raise NotFound("no such ticket")
+        if change.state not in ownership.STATES:
+            raise ValueError(f"unknown state {change.state!r}")
+        if conversation is None:
+            return await self._change_ticket(None, change)
+        ref = ConversationRef(conversation.channel, conversation.channel_key)
+        async with self._locks.hold(ref):
+            result = await self._change_ticket(ref, change)
+        if result.notified:
+            self.outbox.committed(ref.channel, conversation.id)
+        return result
+
+    async def _change_ticket(
+        self, ref: ConversationRef | None, change: TicketChange
+    ) -> TicketUpdated:
+        async with self._sessions() as session, session.begin():
+            conversation = (
+                await repo.lock_conversation(session, channel=ref.channel, key=ref.key)
+                if ref is not None
+                else None
+            )
+            ticket = await repo.lock_ticket(session, number=change.number)
+            if ticket is None:
+                raise NotFound("no such ticket")
+            before = ticket.state
+            if before == change.state and change.assignee in (None, ticket.assignee):
+                return TicketUpdated(ticket.number, before, notified=False)
+            ticket.state = change.state
+            ticket.assignee = change.assignee or ticket.assignee
+            ticket.updated_at = self.services.now()
+            note = privacy.mask(change.note.strip()) if change.note else None
+            await repo.add_ticket_event(
+                session,
+                ticket_id=ticket.id,
+                kind="state_changed",
+                actor=change.actor,
+                detail={"from": before, "to": change.state, "assignee": ticket.assignee},
+            )
+            if conversation is None or change.state not in NOTIFIED_STATES:
+                return TicketUpdated(ticket.number, change.state, notified=False)
+            ctx = self._context(session, conversation, text="", action=None, sender=None)
+            ctx.say(
+                f"ticket_{change.state}",
+                ticket=_view(ticket),
+                note=note,
+                resolve_due=self.services.replies.text(
+                    ctx.locale,
+                    "moment",
+                    at=ticket.resolve_due_at.astimezone(self.services.sla.opening_hours.zone),
+                ),
+            )
+            ctx.record("ticket_update_sent", number=ticket.number, state=change.state)
+            if change.state == "waiting":
+                ctx.data["awaiting_ticket"] = ticket.number
+            elif ctx.data.get("awaiting_ticket") == ticket.number:
+                ctx.data.pop("awaiting_ticket")
+            if change.state == "resolved":
+                ctx.data["solved_ticket"] = ticket.number
+            if change.state == "resolved" and conversation.flow in ("greeting", "feedback"):
+                ctx.data["rated_ticket"] = ticket.number
+                await enter(ctx, "feedback.rate")  # CSAT: was the help good?
+            await self._save(session, conversation, ctx, reply_to=None)
+        return TicketUpdated(ticket.number, change.state, notified=True)
 
     async def handle(self, inbound: Inbound) -> TurnResult:
         """Process one inbound message at most once; returns the replies it produced."""
@@ -325,6 +422,22 @@ class _Desk:
     async def find(self, number: str) -> TicketView | None:
         ticket = await ownership.ticket_of(self._session, self._account, number)
         return _view(ticket) if ticket is not None else None
+
+    async def add_reply(self, number: str, text: str, *, reopen: bool) -> TicketView | None:
+        ticket = await ownership.ticket_of(self._session, self._account, number)
+        if ticket is None or (reopen and ticket.state not in ("resolved", "closed")):
+            return None
+        before = ticket.state
+        ticket.state = "assigned" if ticket.assignee else "new"
+        ticket.updated_at = utcnow()
+        await repo.add_ticket_event(
+            self._session,
+            ticket_id=ticket.id,
+            kind="reopened" if reopen else "requester_replied",
+            actor="requester",
+            detail={"from": before, "to": ticket.state, "text": text},
+        )
+        return _view(ticket)
 
 
 def _view(ticket: Ticket) -> TicketView:

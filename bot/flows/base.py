@@ -78,6 +78,10 @@ class TicketDesk(Protocol):
 
     async def mine(self) -> list[TicketView]: ...
     async def find(self, number: str) -> TicketView | None: ...
+    async def add_reply(self, number: str, text: str, *, reopen: bool) -> TicketView | None:
+        """Add the person's words to their ticket; it goes back to the service desk (and is
+        opened again when ``reopen``). ``None`` when the ticket is not theirs."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import nlu
-from bot.flows.base import Context, Flow, State
+from bot.flows.base import IDLE, Context, Flow, State
 from bot.flows.fallback import misunderstood
 from bot.messages import Button
 
@@ -49,6 +49,8 @@ async def decide(ctx: Context) -> str:
     if ctx.action == MENU_STATUS:
         return "status.show"
     text = ctx.text
+    if (following := await _about_a_ticket(ctx)) is not None:
+        return following
     if nlu.is_greeting(text):
         return "greeting.menu"
     if nlu.is_thanks(text):
@@ -59,6 +61,28 @@ async def decide(ctx: Context) -> str:
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
         return "incident.start"
     return await misunderstood(ctx)
+
+
+async def _about_a_ticket(ctx: Context) -> str | None:
+    """An answer the service desk asked for, or word that a solved problem is back."""
+    text = ctx.text
+    if not text or ctx.action or nlu.is_greeting(text) or nlu.is_thanks(text):
+        return None
+    if number := ctx.data.get("awaiting_ticket"):
+        ticket = await ctx.tickets.add_reply(number, text, reopen=False)
+        ctx.data.pop("awaiting_ticket")
+        if ticket is not None:
+            ctx.record("requester_replied", number=number)
+            ctx.say("ticket_reply_added", ticket=ticket)
+            return IDLE
+    # Only the first message after the news counts; later ones are about something else.
+    if (number := ctx.data.pop("solved_ticket", None)) and nlu.still_broken(text):
+        ticket = await ctx.tickets.add_reply(number, text, reopen=True)
+        if ticket is not None:
+            ctx.record("ticket_reopened", number=number)
+            ctx.say("ticket_reopened", ticket=ticket)
+            return IDLE
+    return None
 
 
 async def _menu(ctx: Context) -> str | None:

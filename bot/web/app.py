@@ -12,7 +12,7 @@ from bot.adapters import channels as chat_tools
 from bot.app import Spoc
 from bot.config import Settings
 from bot.store.db import is_reachable
-from bot.web import chat, errors, pages, security
+from bot.web import chat, errors, pages, security, tickets
 from bot.web.hub import Hub
 from bot.web.limits import BodyLimit
 
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.channels = chat_tools.install(app, spoc)  # Slack, Telegram: when configured
     errors.install(app)
     app.include_router(chat.create_router())
+    app.include_router(tickets.create_router())
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(request: Request) -> JSONResponse:
