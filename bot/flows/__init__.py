@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from bot import nlu
-from bot.flows import fallback, feedback, greeting, handoff, incident
+from bot.flows import fallback, feedback, greeting, handoff, incident, password_reset
 from bot.flows.base import IDLE, NEW_TOPIC, Context, State
 from bot.messages import Outbound
 
 STATES: dict[str, State] = {
     name: state
-    for flow in (greeting.FLOW, incident.FLOW, feedback.FLOW, fallback.FLOW, handoff.FLOW)
+    for flow in (
+        greeting.FLOW,
+        incident.FLOW,
+        feedback.FLOW,
+        fallback.FLOW,
+        handoff.FLOW,
+        password_reset.FLOW,
+    )
     for name, state in flow.qualified().items()
 }
 START = "greeting.start"
@@ -66,7 +73,7 @@ async def _run_turn(ctx: Context) -> None:
         if nlu.wants_human(ctx.text):
             return await enter(ctx, "handoff.escalate")
         if nlu.is_cancel(ctx.text) and ctx.state != IDLE:
-            for flow in ("incident", "feedback"):
+            for flow in ("incident", "feedback", "password_reset"):
                 ctx.data.pop(flow, None)
             ctx.say("cancelled")
             return await enter(ctx, "greeting.menu")

@@ -15,29 +15,39 @@ from contextvars import ContextVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-_current: ContextVar[AsyncSession | None] = ContextVar("spoc_turn_session", default=None)
+_current: ContextVar[tuple[AsyncSession, int | None] | None] = ContextVar(
+    "spoc_turn_session", default=None
+)
 
 
 @contextmanager
-def joined(session: AsyncSession) -> Iterator[AsyncSession]:
-    """Within this block, :func:`unit` joins ``session`` (whose caller owns the commit)."""
-    token = _current.set(session)
+def joined(session: AsyncSession, *, conversation_id: int | None = None) -> Iterator[None]:
+    """Within this block, :func:`unit` joins ``session`` (whose caller owns the commit);
+    ``conversation_id`` is the conversation whose turn it is."""
+    token = _current.set((session, conversation_id))
     try:
-        yield session
+        yield
     finally:
         _current.reset(token)
 
 
 def current() -> AsyncSession | None:
-    return _current.get()
+    joined_turn = _current.get()
+    return joined_turn[0] if joined_turn else None
+
+
+def current_conversation() -> int | None:
+    """The conversation whose turn is running, if any (for audit records)."""
+    joined_turn = _current.get()
+    return joined_turn[1] if joined_turn else None
 
 
 @asynccontextmanager
 async def unit(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """The running turn's session, or a new transaction committed when the block ends."""
-    session = _current.get()
-    if session is not None:
-        yield session
+    joined_turn = _current.get()
+    if joined_turn is not None:
+        yield joined_turn[0]
         return
     async with sessions() as session, session.begin():
         yield session
