@@ -13,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.catalog import Catalog
 from bot.config import Settings
+from bot.directory import Directory, create_directory
+from bot.directory.reset import ResetLinks
 from bot.flows.base import Services
 from bot.knowledge import KnowledgeBase
+from bot.mail import Mailer
 from bot.outbox import Outbox
 from bot.privacy import MaskingFilter
 from bot.replies import Replies
@@ -40,6 +43,9 @@ class Spoc:
     router: Router
     outbox: Outbox
     read_engine: AsyncEngine
+    directory: Directory
+    mailer: Mailer
+    resets: ResetLinks
 
     @classmethod
     def build(cls, settings: Settings) -> Spoc:
@@ -48,6 +54,9 @@ class Spoc:
         read_engine = create_read_engine(settings.database_url, engine)
         catalog = Catalog.from_directory(settings.catalog_dir)
         knowledge = KnowledgeBase.from_directory(settings.kb_dir)
+        directory = create_directory(settings, sessions)
+        mailer = Mailer(settings, sessions)
+        resets = ResetLinks(sessions, minutes=settings.reset_link_minutes)
         services = Services(
             settings=settings,
             replies=Replies(),
@@ -55,12 +64,26 @@ class Spoc:
             knowledge=knowledge,
             sla=SlaPolicy(catalog.sla),
             now=utc_now,
+            directory=directory,
+            mailer=mailer,
+            resets=resets,
         )
         outbox = Outbox(sessions)
         router = Router(sessions=sessions, services=services, outbox=outbox)
         reads = sessions if read_engine is engine else session_factory(read_engine)
         return cls(
-            settings, engine, sessions, reads, knowledge, catalog, router, outbox, read_engine
+            settings,
+            engine,
+            sessions,
+            reads,
+            knowledge,
+            catalog,
+            router,
+            outbox,
+            read_engine,
+            directory=directory,
+            mailer=mailer,
+            resets=resets,
         )
 
     async def start(self) -> None:
@@ -80,6 +103,7 @@ class Spoc:
             asyncio.create_task(self.outbox.run(), name="outbox"),
             asyncio.create_task(self._watch_knowledge(), name="kb-reload"),
             asyncio.create_task(self._keep_retention(), name="retention"),
+            asyncio.create_task(self.mailer.run(), name="mail"),
         ]
         try:
             yield self

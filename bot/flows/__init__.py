@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot import nlu
-from bot.flows import fallback, feedback, greeting, handoff, incident, status
+from bot.flows import (
+    fallback,
+    feedback,
+    greeting,
+    handoff,
+    incident,
+    password_reset,
+    status,
+)
 from bot.flows.base import IDLE, NEW_TOPIC, Context, State
 from bot.messages import Outbound
 
@@ -16,6 +24,7 @@ STATES: dict[str, State] = {
         fallback.FLOW,
         handoff.FLOW,
         status.FLOW,
+        password_reset.FLOW,
     )
     for name, state in flow.qualified().items()
 }
@@ -73,7 +82,7 @@ async def _run_turn(ctx: Context) -> None:
         if nlu.wants_human(ctx.text):
             return await enter(ctx, "handoff.escalate")
         if nlu.is_cancel(ctx.text) and ctx.state != IDLE:
-            for flow in ("incident", "feedback"):
+            for flow in ("incident", "feedback", "password_reset"):
                 ctx.data.pop(flow, None)
             ctx.say("cancelled")
             return await enter(ctx, "greeting.menu")

@@ -12,7 +12,7 @@ from bot.adapters import channels as chat_tools
 from bot.app import Spoc
 from bot.config import Settings
 from bot.store.db import is_reachable
-from bot.web import chat, errors, pages, security, tickets
+from bot.web import chat, dev_outbox, errors, pages, reset, security, tickets
 from bot.web.hub import Hub
 from bot.web.limits import BodyLimit
 
@@ -55,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return errors.error_response(503, "unavailable", "The database cannot be reached.")
 
     pages.install(app, settings)
+    reset.install(app, settings)
+    dev_outbox.install(app, settings)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     security.install(app, settings)  # last: its middleware must be the outermost
