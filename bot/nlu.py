@@ -465,6 +465,17 @@ def wants_unlock(text: str) -> bool:
     return _has_any(text, _UNLOCK)
 
 
+_EMAIL = re.compile(
+    r"(?i)(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,24}\b"
+)
+
+
+def email_in(text: str) -> str | None:
+    """The first e-mail address in the text, lower case."""
+    match = _EMAIL.search(text)
+    return match.group(0).lower() if match else None
+
+
 def wants_human(text: str) -> bool:
     return _has_any(text, _HUMAN)
 

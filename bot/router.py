@@ -6,6 +6,7 @@ ticket, the events and the replies to send are committed together or not at all.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import unicodedata
 from dataclasses import dataclass, field
@@ -172,6 +173,8 @@ class Router:
                 actor=change.actor,
                 detail={"from": before, "to": change.state, "assignee": ticket.assignee},
             )
+            if change.state in NOTIFIED_STATES:
+                await self._mail_update(session, ticket)
             if conversation is None or change.state not in NOTIFIED_STATES:
                 return TicketUpdated(ticket.number, change.state, notified=False)
             ctx = self._context(session, conversation, text="", action=None, sender=None)
@@ -197,6 +200,27 @@ class Router:
                 await enter(ctx, "feedback.rate")  # CSAT: was the help good?
             await self._save(session, conversation, ctx, reply_to=None)
         return TicketUpdated(ticket.number, change.state, notified=True)
+
+    async def _mail_update(self, session: AsyncSession, ticket: Ticket) -> None:
+        """A short e-mail to the address a citizen gave: no ticket content, only the news and
+        how to read more (the chat session they wrote in may be long gone)."""
+        email = (ticket.details or {}).get("contact_email")
+        mailer = self.services.mailer
+        if not email or mailer is None:
+            return
+        words = self.services.replies
+        context = {
+            "number": ticket.number,
+            "state": words.label(ticket.locale, f"state_{ticket.state}"),
+            "organisation": self.services.settings.organisation_name,
+            "site": self.services.settings.public_base_url,
+        }
+        with joined(session, conversation_id=ticket.conversation_id):
+            await mailer.send(
+                email,
+                words.text(ticket.locale, "ticket_update_subject", **context),
+                words.text(ticket.locale, "ticket_update_mail", **context),
+            )
 
     async def handle(self, inbound: Inbound) -> TurnResult:
         """Process one inbound message at most once; returns the replies it produced."""
@@ -297,6 +321,7 @@ class Router:
             data=dict(conversation.data or {}),
             open_ticket=open_ticket,
             tickets=_Desk(session, account),
+            channel=conversation.channel,
             text=text,
             action=action,
             state=f"{conversation.flow}.{conversation.step}",
@@ -440,6 +465,27 @@ class _Desk:
             detail={"from": before, "to": ticket.state, "text": text},
         )
         return _view(ticket)
+
+    async def by_contact(self, number: str, email: str) -> TicketView | None:
+        ticket = await repo.get_ticket(self._session, number=number)
+        given = (ticket.details or {}).get("contact_email") if ticket is not None else None
+        if (
+            ticket is None
+            or not given
+            or not hmac.compare_digest(given.encode(), email.lower().encode())
+        ):
+            return None
+        return _view(ticket)
+
+    async def set_contact(self, number: str, email: str) -> bool:
+        ticket = await ownership.ticket_of(self._session, self._account, number)
+        if ticket is None:
+            return False
+        ticket.details = {**(ticket.details or {}), "contact_email": email}
+        await repo.add_ticket_event(
+            self._session, ticket_id=ticket.id, kind="contact_added", actor="requester", detail={}
+        )
+        return True
 
 
 def _view(ticket: Ticket) -> TicketView:

@@ -88,6 +88,14 @@ class TicketDesk(Protocol):
         opened again when ``reopen``). ``None`` when the ticket is not theirs."""
         ...
 
+    async def by_contact(self, number: str, email: str) -> TicketView | None:
+        """The ticket when ``email`` is the address its requester gave (proven separately)."""
+        ...
+
+    async def set_contact(self, number: str, email: str) -> bool:
+        """Where to e-mail news of the person's ticket; False when the ticket is not theirs."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Services:
@@ -112,6 +120,7 @@ class Context:
     data: dict[str, Any]
     open_ticket: TicketOpener
     tickets: TicketDesk
+    channel: str = ""
     text: str = ""
     action: str | None = None
     replies: list[Outbound] = field(default_factory=list)

@@ -71,6 +71,12 @@ async def _about_a_ticket(ctx: Context) -> str | None:
     text = ctx.text
     if not text or ctx.action or nlu.is_greeting(text) or nlu.is_thanks(text):
         return None
+    if (number := ctx.data.get("contact_for")) and (email := nlu.email_in(text)):
+        ctx.data.pop("contact_for")
+        if await ctx.tickets.set_contact(number, email):
+            ctx.record("contact_added", number=number)
+            ctx.say("contact_saved", number=number, email=email)
+            return "feedback.rate"
     if number := ctx.data.get("awaiting_ticket"):
         ticket = await ctx.tickets.add_reply(number, text, reopen=False)
         ctx.data.pop("awaiting_ticket")
