@@ -61,8 +61,14 @@ class LdapDirectory:
 
     def _service(self) -> Connection:
         connection = self._connect()
-        if not connection.bind():
+        try:
+            bound = connection.bind()
+        except LDAPException:
+            connection.unbind()
+            raise
+        if not bound:
             log.error("LDAP: the service account cannot bind (%s)", connection.result["result"])
+            connection.unbind()
             raise DirectoryUnavailable("the directory refused spoc's service account")
         return connection
 
