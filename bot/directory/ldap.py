@@ -64,7 +64,9 @@ class LdapDirectory:
         try:
             bound = connection.bind()
         except LDAPException:
-            connection.unbind()
+            # ldap3 leaves the socket of a failed connect open: close it here.
+            if (leftover := getattr(connection, "socket", None)) is not None:
+                leftover.close()
             raise
         if not bound:
             log.error("LDAP: the service account cannot bind (%s)", connection.result["result"])
