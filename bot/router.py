@@ -6,6 +6,7 @@ ticket, the events and the replies to send are committed together or not at all.
 
 from __future__ import annotations
 
+import copy
 import hmac
 import logging
 import unicodedata
@@ -318,7 +319,7 @@ class Router:
         ctx = Context(
             services=self.services,
             locale=conversation.locale,
-            data=dict(conversation.data or {}),
+            data=copy.deepcopy(conversation.data or {}),  # never alias the loaded state
             open_ticket=open_ticket,
             tickets=_Desk(session, account),
             channel=conversation.channel,

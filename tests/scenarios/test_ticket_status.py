@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from bot.config import Settings
 from tests.support.app import app_client
 from tests.support.chat import ChatPerson, events_of, tickets_of
+from tests.support.smtp import MailCatcher, body_of, smtp_server
 
 TICKET = re.compile(r"\b(?:INC|REQ)\d{7}\b")
 TOKEN = "itsm-token-for-tests-0123456789"
@@ -170,3 +171,56 @@ async def test_the_integration_api_is_off_without_a_token(settings: Settings) ->
     async with app_client(settings.model_copy(update={"itsm_api_token": SecretStr("")})) as http:
         response = await change(http, "INC0000001", token="", state="resolved")
     assert response.status_code == 404
+
+
+@pytest.fixture
+async def mail_client(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, MailCatcher]]:
+    async with smtp_server() as smtp:
+        with_mail = settings.model_copy(
+            update={
+                "itsm_api_token": SecretStr(TOKEN),
+                "smtp_host": smtp.host,
+                "smtp_port": smtp.port,
+                "smtp_security": "none",
+            }
+        )
+        async with app_client(with_mail) as http:
+            yield http, smtp
+
+
+async def test_a_citizen_gets_news_by_e_mail_and_proves_the_ticket_in_a_new_chat(
+    mail_client: tuple[httpx.AsyncClient, MailCatcher],
+) -> None:
+    client, smtp = mail_client
+    citizen = await ChatPerson.start(client)
+    number = await report(citizen)
+    assert "Skriv då din e-postadress här" in citizen.transcript[-2]["text"]
+    replies = await citizen.say("Det är kalle.karlsson@example.com")
+    assert f"besked om ärende {number} till kalle.karlsson@example.com" in replies[0]["text"]
+    assert "feedback:rate:5" in citizen.offered()
+
+    await change(client, number, state="resolved", note="Tjänsten är omstartad.")
+    news = await smtp.message_to("kalle.karlsson@example.com")
+    assert news["Subject"] == f"Ärende {number}: löst"
+    assert "journalsystemet" not in body_of(news)  # no ticket content in an e-mail
+
+    later = await ChatPerson.start(client)  # the first session is long gone
+    asked = (await later.say(f"status {number}"))[0]["text"]
+    assert "Jag hittar inget ärende" in asked
+    assert "Skriv den här, så skickar jag en kod" in asked
+    sent = (await later.say("kalle.karlsson@example.com"))[0]["text"]
+    code = await smtp.code_for("kalle.karlsson@example.com", count=2)
+    shown = (await later.say(code))[0]["text"]
+    assert shown.startswith(number)
+    assert "Ärendet är löst" in shown
+
+    stranger = await ChatPerson.start(client)
+    await stranger.say(f"status {number}")
+    guessed = (await stranger.say("eve@example.com"))[0]["text"]
+    assert guessed == sent  # the same answer whether or not the address is the ticket's
+    for _ in range(2):
+        assert "försök kvar" in (await stranger.say("123456"))[0]["text"]
+    stopped = (await stranger.say("654321"))[0]["text"]
+    assert "kan inte visa ärendet" in stopped
+    assert number not in stopped
+    assert smtp.to("eve@example.com") == []
