@@ -155,6 +155,29 @@ async def test_three_wrong_codes_lock_the_reset(
     assert "reset_locked" in kinds
 
 
+async def test_starting_over_gives_no_new_tries(
+    ldap_client: httpx.AsyncClient, smtp: MailCatcher
+) -> None:
+    person = await ChatPerson.start(ldap_client)
+    await person.say("jag har glömt mitt lösenord")
+    await person.say("anna.andersson")
+    code = await smtp.code_for(ANNA_PRIVATE)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    await person.say(wrong)
+    await person.say(wrong)
+    await person.say("avbryt")
+    await person.say("jag har glömt mitt lösenord")
+    await person.say("anna.andersson")
+    fresh = await smtp.code_for(ANNA_PRIVATE, count=2)
+    locked = await person.say(f"{(int(fresh) + 1) % 1_000_000:06d}")
+    assert "tre gånger" in locked[0]["text"]
+    # Three wrong codes for the account: no more codes to it, whoever asks.
+    other = await ChatPerson.start(ldap_client)
+    await other.say("forgot my password")
+    await other.say("anna.andersson")
+    assert await codes_queued(ldap_client) == 2
+
+
 async def test_an_expired_code_is_refused_and_a_new_one_offered(
     ldap_client: httpx.AsyncClient, smtp: MailCatcher
 ) -> None:
@@ -201,6 +224,10 @@ async def test_used_expired_and_unknown_links_get_a_clear_page(
         response = await ldap_client.get(path)
         assert response.status_code in (404, 410), path
         assert "Länken fungerar inte längre" in response.text
+    garbage = await ldap_client.post(
+        expired, content=b"&".join([b"a=1"] * 50), headers={"Content-Type": "text/plain"}
+    )
+    assert garbage.status_code == 403
 
 
 async def test_a_post_without_the_form_token_changes_nothing(
