@@ -131,7 +131,8 @@ def create_router(settings: Settings) -> APIRouter:
             return page(404, "invalid", lang or settings.default_locale)
         link = await spoc.resets.valid(token)
         if link is None:
-            return page(410, "invalid", lang or settings.default_locale)
+            known = await spoc.resets.lookup(token)  # used or expired: its language still
+            return page(410, "invalid", lang or (known.locale if known else ""))
         return form(link, lang or link.locale, [], 200)
 
     @router.post("/reset/{token}", response_class=HTMLResponse)
