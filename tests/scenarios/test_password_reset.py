@@ -150,9 +150,14 @@ async def test_three_wrong_codes_lock_the_reset(
     assert "Om kontot finns" in answer[0]["text"]
     assert await codes_queued(ldap_client) == 1
     assert slapd.can_bind("anna.andersson", "Annas-gamla-losen-1")
-    kinds = [kind for kind, _ in await event_data(ldap_client)]
+    events = await event_data(ldap_client)
+    kinds = [kind for kind, _ in events]
     assert kinds.count("reset_code_wrong") == 3
     assert "reset_locked" in kinds
+    assert (
+        "reset_code_not_sent",
+        {"purpose": "reset", "username": "anna.andersson", "reason": "too_many_wrong_codes"},
+    ) in events
 
 
 async def test_starting_over_gives_no_new_tries(
