@@ -198,7 +198,7 @@ async def _code(ctx: Context) -> str:
     code = _code_of(ctx.text)
     if code is None:
         ctx.understood = False
-        ctx.say("reset_code_format")
+        ctx.say("reset_code_format", **_desk(ctx))
         return "password_reset.code"
     if ctx.services.now() > datetime.fromisoformat(case["expires_at"]):
         ctx.record("reset_code_expired", purpose=case["purpose"])

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse
 
 from bot.app import Spoc
 from bot.config import Settings
-from bot.directory import DirectoryUnavailable, PasswordRejected, policy
+from bot.directory import DirectoryUnavailable, PasswordRejected, Person, policy
 from bot.directory.reset import is_token_shaped
 from bot.store import repo
 from bot.store.accounts import ResetLink
@@ -180,6 +180,7 @@ def create_router(settings: Settings) -> APIRouter:
                 await spoc.directory.set_password(person.username, password)
                 if person.locked:
                     await spoc.directory.unlock(person.username)
+                await _tell_the_owner(spoc, person, lang)
             events = [("password_changed", {"username": person.username})]
             if person.locked:
                 events.append(("account_unlocked", {"username": person.username}))
@@ -190,6 +191,26 @@ def create_router(settings: Settings) -> APIRouter:
         return response
 
     return router
+
+
+async def _tell_the_owner(spoc: Spoc, person: Person, lang: str) -> None:
+    """A note to the private address that the password changed: if it was not them, they
+    know at once whom to call."""
+    if not person.private_email:
+        return
+    s = spoc.settings
+    replies = spoc.router.services.replies
+    body = replies.text(
+        lang,
+        "password_changed_mail",
+        person=person.display_name,
+        username=person.username,
+        phone=s.service_desk_phone,
+        hours=s.service_desk_hours,
+        organisation=s.organisation_name,
+    )
+    subject = replies.label(lang, "password_changed_subject")
+    await spoc.mailer.send(person.private_email, subject, body)
 
 
 async def _audit(spoc: Spoc, link: ResetLink, kind: str, **data: Any) -> None:
