@@ -22,7 +22,13 @@ from fastapi.responses import HTMLResponse
 
 from bot.app import Spoc
 from bot.config import Settings
-from bot.directory import DirectoryUnavailable, PasswordRejected, Person, policy
+from bot.directory import (
+    DirectoryUnavailable,
+    PasswordRejected,
+    Person,
+    UnknownAccount,
+    policy,
+)
 from bot.directory.reset import is_token_shaped
 from bot.store import repo
 from bot.store.accounts import ResetLink
@@ -154,6 +160,8 @@ def create_router(settings: Settings) -> APIRouter:
             return await _set_password(spoc, link, fields, lang)
         except DirectoryUnavailable:
             return page(503, "unavailable", lang)
+        except UnknownAccount:  # removed from the directory since the link was made
+            return page(410, "invalid", lang)
         except PasswordRejected:
             await _audit(spoc, link, "reset_password_refused", rules=[DIRECTORY_REFUSED])
             return form(link, lang, [DIRECTORY_REFUSED], 400)
