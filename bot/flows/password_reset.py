@@ -6,8 +6,9 @@
    not the account itself: the private e-mail, else the mobile. The answer is the same
    whether or not the account exists, and costs the same work (lookup and hashing), so the
    chat does not tell who works here.
-3. Three wrong codes end it: the flow is locked in this conversation and no new codes go to
-   that account for a while (:data:`bot.directory.reset.LOCKOUT`).
+3. Three wrong codes end it: the flow is locked in this conversation (starting over does
+   not give new tries), and after three wrong codes for an account from any conversations
+   no new codes go to it for a while (:data:`bot.directory.reset.LOCKOUT`).
 4. The right code: unlock clears the lockout at once; reset gives a single-use link, valid
    for ``SPOC_RESET_LINK_MINUTES``, to spoc's page where the new password is chosen
    (:mod:`bot.web.reset`).
@@ -32,7 +33,9 @@ from bot.directory.base import DirectoryUnavailable, Person, is_plausible_accoun
 from bot.flows.base import IDLE, NEW_TOPIC, Context, Flow, State
 
 if TYPE_CHECKING:
+    from bot.directory import Directory
     from bot.directory.reset import ResetLinks
+    from bot.mail import Mailer
 
 RESET = "reset"
 UNLOCK = "unlock"
@@ -41,6 +44,7 @@ CODE_DIGITS = 6
 NEW_CODE = "password_reset:new_code"
 BACK = "password_reset:back"
 LOCKED = "password_reset_locked"  # conversation data: this conversation may not try again
+WRONG = "password_reset_wrong"  # conversation data: wrong codes, over every code it was sent
 # Codes live minutes and allow three guesses: argon2 with a light cost is plenty, and keeps
 # both answers (account or not) equally quick.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
@@ -93,10 +97,12 @@ async def _ask_unlock(ctx: Context) -> str | None:
     return _begin(ctx, UNLOCK)
 
 
-def _links(ctx: Context) -> ResetLinks:
-    resets = ctx.services.resets
-    assert resets is not None  # noqa: S101 - checked when the flow began
-    return resets
+def _parts(ctx: Context) -> tuple[Directory, Mailer, ResetLinks]:
+    """The injected services the flow needs; :func:`_begin` answers when one is missing."""
+    services = ctx.services
+    if services.directory is None or services.mailer is None or services.resets is None:
+        raise RuntimeError("password reset needs a directory, a mailer and reset links")
+    return services.directory, services.mailer, services.resets
 
 
 async def _account(ctx: Context) -> str:
@@ -109,8 +115,7 @@ async def _account(ctx: Context) -> str:
         ctx.understood = False
         ctx.say("reset_account_again")
         return "password_reset.account"
-    directory = ctx.services.directory
-    assert directory is not None  # noqa: S101 - checked when the flow began
+    directory, _, links = _parts(ctx)
     try:
         person = await directory.find(who)
     except DirectoryUnavailable:
@@ -121,18 +126,30 @@ async def _account(ctx: Context) -> str:
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     code_hash = await asyncio.to_thread(_hasher.hash, code)
     minutes = ctx.services.settings.reset_code_minutes
-    via = await _send_code(ctx, person, code, minutes) if person else None
+    # The lockout is looked up for an unknown account too: both answers cost the same.
+    locked_out = await links.is_locked_out(person.username if person else who.lower())
     if person is None:
         ctx.record("reset_code_not_sent", purpose=case["purpose"], reason="unknown_account")
-    elif via is None:
-        ctx.record("reset_code_not_sent", purpose=case["purpose"], username=person.username)
-    else:
+    elif locked_out:
+        ctx.record(
+            "reset_code_not_sent",
+            purpose=case["purpose"],
+            username=person.username,
+            reason="too_many_wrong_codes",
+        )
+    elif via := await _send_code(ctx, person, code, minutes):
         ctx.record("reset_code_sent", purpose=case["purpose"], username=person.username, via=via)
+    else:
+        ctx.record(
+            "reset_code_not_sent",
+            purpose=case["purpose"],
+            username=person.username,
+            reason="no_contact_point",
+        )
     case.update(
         username=person.username if person else None,
         code_hash=code_hash,
         expires_at=(ctx.services.now() + timedelta(minutes=minutes)).isoformat(),
-        attempts=0,
     )
     _keep(ctx, case)
     ctx.say("reset_code_sent", minutes=minutes, **_desk(ctx))
@@ -141,10 +158,7 @@ async def _account(ctx: Context) -> str:
 
 async def _send_code(ctx: Context, person: Person, code: str, minutes: int) -> str | None:
     """Send the code to a contact point outside the account; returns which, or None."""
-    mailer = ctx.services.mailer
-    assert mailer is not None  # noqa: S101 - checked when the flow began
-    if await _links(ctx).is_locked_out(person.username):
-        return None
+    _, mailer, _ = _parts(ctx)
     words = ctx.services.replies.text
     context = {
         "person": person.display_name,
@@ -184,7 +198,7 @@ async def _code(ctx: Context) -> str:
     code = _code_of(ctx.text)
     if code is None:
         ctx.understood = False
-        ctx.say("reset_code_format")
+        ctx.say("reset_code_format", **_desk(ctx))
         return "password_reset.code"
     if ctx.services.now() > datetime.fromisoformat(case["expires_at"]):
         ctx.record("reset_code_expired", purpose=case["purpose"])
@@ -199,7 +213,7 @@ async def _code(ctx: Context) -> str:
     ctx.data.pop("password_reset", None)
     if case["purpose"] == UNLOCK:
         return await _unlock(ctx, username)
-    token = await _links(ctx).issue(username=username, locale=ctx.locale)
+    token = await _parts(ctx)[2].issue(username=username, locale=ctx.locale)
     base = ctx.services.settings.public_base_url.rstrip("/")
     ctx.record("reset_link_issued", username=username)
     ctx.say(
@@ -211,15 +225,14 @@ async def _code(ctx: Context) -> str:
 
 
 async def _wrong(ctx: Context, case: dict[str, Any]) -> str:
-    case["attempts"] = attempts = int(case.get("attempts", 0)) + 1
-    _keep(ctx, case)
+    ctx.data[WRONG] = attempts = int(ctx.data.get(WRONG, 0)) + 1
     ctx.record("reset_code_wrong", purpose=case["purpose"], attempt=attempts)
+    username = case.get("username")
+    if username:
+        await _parts(ctx)[2].record_failure(username)
     if attempts < MAX_ATTEMPTS:
         ctx.say("reset_code_wrong", left=MAX_ATTEMPTS - attempts)
         return "password_reset.code"
-    username = case.get("username")
-    if username:
-        await _links(ctx).lock_out(username)
     ctx.record("reset_locked", purpose=case["purpose"], username=username)
     ctx.data.pop("password_reset", None)
     ctx.data[LOCKED] = True
@@ -228,8 +241,7 @@ async def _wrong(ctx: Context, case: dict[str, Any]) -> str:
 
 
 async def _unlock(ctx: Context, username: str) -> str:
-    directory = ctx.services.directory
-    assert directory is not None  # noqa: S101 - checked when the flow began
+    directory = _parts(ctx)[0]
     try:
         person = await directory.find(username)
         if person is not None and person.locked:
