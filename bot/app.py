@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.approvals.desk import Approvals
+from bot.approvals.links import ApprovalLinks
+from bot.approvals.mail import DevMailbox
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.flows.base import Services
@@ -40,6 +43,7 @@ class Spoc:
     router: Router
     outbox: Outbox
     read_engine: AsyncEngine
+    approvals: Approvals | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Spoc:
@@ -57,10 +61,26 @@ class Spoc:
             now=utc_now,
         )
         outbox = Outbox(sessions)
-        router = Router(sessions=sessions, services=services, outbox=outbox)
+        approvals = Approvals(
+            sessions=sessions,
+            services=services,
+            outbox=outbox,
+            links=ApprovalLinks.from_settings(settings),
+            mailer=DevMailbox(),
+        )
+        router = Router(sessions=sessions, services=services, outbox=outbox, approvals=approvals)
         reads = sessions if read_engine is engine else session_factory(read_engine)
         return cls(
-            settings, engine, sessions, reads, knowledge, catalog, router, outbox, read_engine
+            settings,
+            engine,
+            sessions,
+            reads,
+            knowledge,
+            catalog,
+            router,
+            outbox,
+            read_engine,
+            approvals,
         )
 
     async def start(self) -> None:
@@ -81,6 +101,8 @@ class Spoc:
             asyncio.create_task(self._watch_knowledge(), name="kb-reload"),
             asyncio.create_task(self._keep_retention(), name="retention"),
         ]
+        if self.approvals is not None:
+            tasks.append(asyncio.create_task(self.approvals.run(), name="approval-mail"))
         try:
             yield self
         finally:

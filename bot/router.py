@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +23,9 @@ from bot.messages import ConversationRef, Inbound, Outbound, Reply
 from bot.outbox import Outbox
 from bot.store import repo
 from bot.store.models import Conversation, Ticket, utcnow
+
+if TYPE_CHECKING:
+    from bot.approvals.desk import Approvals
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +50,12 @@ class Router:
         sessions: async_sessionmaker[AsyncSession],
         services: Services,
         outbox: Outbox,
+        approvals: Approvals | None = None,
     ) -> None:
         self._sessions = sessions
         self.services = services
         self.outbox = outbox
+        self.approvals = approvals
         self._locks = KeyedLock()
 
     async def start_conversation(
@@ -188,6 +193,7 @@ class Router:
             text=text,
             action=action,
             state=f"{conversation.flow}.{conversation.step}",
+            approvals=self.approvals.bound(session, conversation) if self.approvals else None,
         )
         return ctx
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from bot import nlu
-from bot.flows import fallback, feedback, greeting, handoff, incident
+from bot.flows import approval, fallback, feedback, greeting, handoff, incident, request
 from bot.flows.base import IDLE, NEW_TOPIC, Context, State
 from bot.messages import Outbound
 
 STATES: dict[str, State] = {
     name: state
-    for flow in (greeting.FLOW, incident.FLOW, feedback.FLOW, fallback.FLOW, handoff.FLOW)
+    for flow in (
+        greeting.FLOW,
+        incident.FLOW,
+        feedback.FLOW,
+        fallback.FLOW,
+        handoff.FLOW,
+        request.FLOW,
+    )
     for name, state in flow.qualified().items()
 }
 START = "greeting.start"
@@ -55,6 +62,9 @@ async def run_turn(ctx: Context) -> None:
 async def _run_turn(ctx: Context) -> None:
     if ctx.action and ctx.action.startswith(LANGUAGE):
         return await _switch_language(ctx, ctx.action.removeprefix(LANGUAGE))
+    if approval.is_answer(ctx.action):
+        # An approver's button: valid whatever was asked since (the desk checks who may).
+        return await approval.answer(ctx)
     if ctx.action and ctx.action not in ctx.data.get("offered", []):
         ctx.understood = False
         ctx.say("unknown_action")
@@ -66,7 +76,7 @@ async def _run_turn(ctx: Context) -> None:
         if nlu.wants_human(ctx.text):
             return await enter(ctx, "handoff.escalate")
         if nlu.is_cancel(ctx.text) and ctx.state != IDLE:
-            for flow in ("incident", "feedback"):
+            for flow in ("incident", "feedback", "request"):
                 ctx.data.pop(flow, None)
             ctx.say("cancelled")
             return await enter(ctx, "greeting.menu")

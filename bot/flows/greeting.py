@@ -10,11 +10,13 @@ from bot.messages import Button
 MENU_INCIDENT = "menu:incident"
 MENU_HUMAN = "menu:human"
 MENU_HELP = "menu:help"
+MENU_REQUEST = "menu:request"
 
 
 def menu_buttons(ctx: Context) -> list[Button]:
     return [
         ctx.button("menu_incident", MENU_INCIDENT),
+        ctx.button("menu_request", MENU_REQUEST),
         ctx.button("menu_human", MENU_HUMAN),
         ctx.button("switch_language", "lang:en" if ctx.locale == "sv" else "lang:sv"),
     ]
@@ -42,6 +44,9 @@ async def decide(ctx: Context) -> str:
         return "incident.describe"
     if ctx.action == MENU_HUMAN:
         return "handoff.escalate"
+    if ctx.action == MENU_REQUEST:
+        ctx.data.pop("request", None)
+        return "request.choose"
     if ctx.action == MENU_HELP:
         return "greeting.menu"
     text = ctx.text
@@ -50,6 +55,8 @@ async def decide(ctx: Context) -> str:
     if nlu.is_thanks(text):
         ctx.say("you_are_welcome")
         return "feedback.rate"
+    if nlu.wants_request(text):
+        return "request.start"
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
         return "incident.start"
     return await misunderstood(ctx)
