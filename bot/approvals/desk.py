@@ -131,8 +131,14 @@ class Approvals:
             ticket = await session.get(Ticket, approval.ticket_id)
             if ticket is None:
                 return None
-            outcome = "already_decided" if approval.state != PENDING else "unknown"
+            outcome = "already_decided" if approval.state != PENDING else "pending"
             return approval, self._decision(ticket, outcome, approval.state)  # type: ignore[arg-type]
+
+    async def answers_of(self, approval: Approval) -> list[tuple[str, str]]:
+        async with self._sessions() as session:
+            ticket = await session.get(Ticket, approval.ticket_id)
+        answers = (ticket.details or {}).get("answers", []) if ticket else []
+        return [(str(label), str(value)) for label, value in answers]
 
     def _decision(self, ticket: Ticket, outcome: Any, state: str | None) -> Decision:
         item = self.services.catalog.requests.get((ticket.details or {}).get("item_id"))

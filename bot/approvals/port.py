@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 from bot.request_items import RequestItem
 
-Outcome = Literal["approved", "denied", "already_decided", "not_yours", "unknown"]
+Outcome = Literal["pending", "approved", "denied", "already_decided", "not_yours", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
