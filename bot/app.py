@@ -13,11 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.approvals.desk import Approvals
 from bot.approvals.links import ApprovalLinks
-from bot.approvals.mail import DevMailbox
+from bot.approvals.managers import DirectoryManagers
 from bot.catalog import Catalog
 from bot.config import Settings
+from bot.directory import Directory, create_directory
+from bot.directory.reset import ResetLinks
 from bot.flows.base import Services
 from bot.knowledge import KnowledgeBase
+from bot.mail import Mailer
 from bot.outbox import Outbox
 from bot.privacy import MaskingFilter
 from bot.replies import Replies
@@ -43,6 +46,9 @@ class Spoc:
     router: Router
     outbox: Outbox
     read_engine: AsyncEngine
+    directory: Directory
+    mailer: Mailer
+    resets: ResetLinks
     approvals: Approvals | None = None
 
     @classmethod
@@ -52,6 +58,9 @@ class Spoc:
         read_engine = create_read_engine(settings.database_url, engine)
         catalog = Catalog.from_directory(settings.catalog_dir)
         knowledge = KnowledgeBase.from_directory(settings.kb_dir)
+        directory = create_directory(settings, sessions)
+        mailer = Mailer(settings, sessions)
+        resets = ResetLinks(sessions, minutes=settings.reset_link_minutes)
         services = Services(
             settings=settings,
             replies=Replies(),
@@ -59,6 +68,9 @@ class Spoc:
             knowledge=knowledge,
             sla=SlaPolicy(catalog.sla),
             now=utc_now,
+            directory=directory,
+            mailer=mailer,
+            resets=resets,
         )
         outbox = Outbox(sessions)
         approvals = Approvals(
@@ -66,7 +78,8 @@ class Spoc:
             services=services,
             outbox=outbox,
             links=ApprovalLinks.from_settings(settings),
-            mailer=DevMailbox(),
+            mailer=mailer,
+            managers=DirectoryManagers(directory),
         )
         router = Router(sessions=sessions, services=services, outbox=outbox, approvals=approvals)
         reads = sessions if read_engine is engine else session_factory(read_engine)
@@ -80,7 +93,10 @@ class Spoc:
             router,
             outbox,
             read_engine,
-            approvals,
+            directory=directory,
+            mailer=mailer,
+            resets=resets,
+            approvals=approvals,
         )
 
     async def start(self) -> None:
@@ -100,9 +116,8 @@ class Spoc:
             asyncio.create_task(self.outbox.run(), name="outbox"),
             asyncio.create_task(self._watch_knowledge(), name="kb-reload"),
             asyncio.create_task(self._keep_retention(), name="retention"),
+            asyncio.create_task(self.mailer.run(), name="mail"),
         ]
-        if self.approvals is not None:
-            tasks.append(asyncio.create_task(self.approvals.run(), name="approval-mail"))
         try:
             yield self
         finally:

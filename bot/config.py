@@ -66,7 +66,46 @@ class Settings(BaseSettings):
     # citizen shares the proxy's address and its per-IP rate limit.
     forwarded_allow_ips: str = "127.0.0.1"
 
+    # Directory of staff accounts for password reset and unlock: spoc's own table
+    # ("builtin") or LDAP / Active Directory ("ldap", settings below).
+    directory: Literal["builtin", "ldap"] = "builtin"
+    ldap_url: str = "ldap://127.0.0.1:389"
+    ldap_bind_dn: str | None = None
+    ldap_bind_password: SecretStr | None = None
+    ldap_base_dn: str = ""
+    # "openldap": RFC 3062 password change, lockout cleared by deleting its attribute;
+    # "ad": unicodePwd over LDAPS, lockout cleared by setting lockoutTime to 0.
+    ldap_flavour: Literal["openldap", "ad"] = "openldap"
+    ldap_timeout_seconds: float = 5.0
+    ldap_attr_username: str = "uid"
+    ldap_attr_display_name: str = "displayName"
+    ldap_attr_email: str = "mail"
+    ldap_attr_private_email: str = "otherMailbox"
+    ldap_attr_mobile: str = "mobile"
+    ldap_attr_manager: str = "manager"
+    ldap_attr_lockout: str = "pwdAccountLockedTime"
+
+    # Self-service password reset and unlock.
+    password_min_length: int = 12
+    reset_code_minutes: int = 10
+    reset_link_minutes: int = 15
+
+    # Outgoing mail; without a host, mail waits in the development outbox (/dev/outbox).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = "servicedesk@exempelby.se"
+    # Text messages through an HTTP gateway (POST JSON {"to", "message"}); off when unset.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: SecretStr | None = None
+
     log_level: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def is_sqlite(self) -> bool:

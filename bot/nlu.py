@@ -338,7 +338,72 @@ _SINCE = re.compile(
     r"all\s+week|all\s+day|just\s+now|for\s+days|an\s+hour\s+ago|\d+\s+(?:dagar|timmar|"
     r"minuter|days|hours|minutes)(?:\s+sedan|\s+ago)?)\b"
 )
+_PASSWORD_RESET = (
+    "glomt mitt losenord",
+    "glomt losenordet",
+    "glomt losenord",
+    "glomt mitt losen",
+    "glomt losen",
+    "glomt losenordet till",
+    "kommer inte ihag mitt losenord",
+    "kommer inte ihag losenordet",
+    "minns inte mitt losenord",
+    "minns inte losenordet",
+    "aterstalla losenord",
+    "aterstalla mitt losenord",
+    "aterstalla losenordet",
+    "aterstall losenord",
+    "aterstall mitt losenord",
+    "nytt losenord",
+    "byta losenord",
+    "byta mitt losenord",
+    "losenordet har gatt ut",
+    "forgot my password",
+    "forgot password",
+    "forgotten my password",
+    "forgotten password",
+    "forgot the password",
+    "reset my password",
+    "reset password",
+    "password reset",
+    "new password",
+    "dont remember my password",
+    "don't remember my password",
+    "password expired",
+)
+_UNLOCK = (
+    "kontot ar last",
+    "mitt konto ar last",
+    "kontot har lasts",
+    "kontot har last sig",
+    "kontot last",
+    "last konto",
+    "last ute",
+    "utelast",
+    "blivit utelast",
+    "las upp mitt konto",
+    "las upp kontot",
+    "lasa upp mitt konto",
+    "lasa upp kontot",
+    "account locked",
+    "account is locked",
+    "account has been locked",
+    "locked account",
+    "locked out",
+    "unlock my account",
+    "unlock account",
+)
 TICKET_NUMBER = re.compile(r"(?i)\b(INC|REQ|PRB)\s?-?(\d{7})\b")
+
+
+def wants_password_reset(text: str) -> bool:
+    """ "jag har glömt mitt lösenord", "glömt lösen", "forgot my password"."""
+    return _has_any(text, _PASSWORD_RESET)
+
+
+def wants_unlock(text: str) -> bool:
+    """ "kontot är låst", "jag är utelåst", "account locked"."""
+    return _has_any(text, _UNLOCK)
 
 
 def wants_human(text: str) -> bool:

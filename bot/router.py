@@ -23,6 +23,7 @@ from bot.messages import ConversationRef, Inbound, Outbound, Reply
 from bot.outbox import Outbox
 from bot.store import repo
 from bot.store.models import Conversation, Ticket, utcnow
+from bot.store.unit import joined
 
 if TYPE_CHECKING:
     from bot.approvals.desk import Approvals
@@ -146,7 +147,8 @@ class Router:
             if not text and not inbound.action:
                 ctx.say("empty_message")
             else:
-                await run_turn(ctx)
+                with joined(session, conversation_id=conversation.id):  # steps write with it
+                    await run_turn(ctx)
             replies = await self._save(session, conversation, ctx, reply_to=message_id)
         return TurnResult(conversation.id, replies)
 

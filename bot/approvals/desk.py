@@ -4,8 +4,8 @@ The approver is the requester's manager (from the directory, when spoc has one) 
 item's owner. When spoc knows a chat account of the approver (a Slack or Telegram direct
 conversation of someone with that e-mail in the people table), the question goes there with
 approve/deny buttons, through the outbox like any reply. Otherwise it goes by e-mail with
-signed single-use links (:mod:`bot.approvals.links`), sent after commit from the approval
-row itself, retried with back-off.
+signed single-use links (:mod:`bot.approvals.links`), through the mailer, which sends it
+after the turn commits and retries.
 
 Everything a decision changes is one transaction: the approval (compare-and-set), the
 ticket's state and events, and the message to the requester in the conversation where they
@@ -14,12 +14,9 @@ asked. After commit, the outbox wakes and delivers it.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event, func, select
@@ -39,7 +36,7 @@ from bot.approvals.store import APPROVED, DENIED, PENDING, VIA_CHAT, VIA_EMAIL, 
 from bot.flows.approval import APPROVE, DENY
 from bot.flows.base import Services
 from bot.messages import Outbound
-from bot.outbox import MAX_ATTEMPTS, Outbox, backoff
+from bot.outbox import Outbox
 from bot.request_items import RequestItem
 from bot.store import repo
 from bot.store.models import Conversation, Ticket, TicketEvent, utcnow
@@ -48,7 +45,6 @@ from bot.store.people import ConversationPerson, Person
 log = logging.getLogger(__name__)
 
 AWAITING = "awaiting_approval"
-MAIL_LEASE = timedelta(seconds=60)
 CHAT_TOOLS = ("slack", "telegram")
 CHANNEL_NAMES = {"slack": "Slack", "telegram": "Telegram"}
 
@@ -82,7 +78,6 @@ class Approvals:
         self.links = links
         self.mailer = mailer
         self.managers = managers
-        self._wake = asyncio.Event()
 
     def bound(self, session: AsyncSession, conversation: Conversation) -> BoundDesk:
         return BoundDesk(self, session, conversation)
@@ -211,6 +206,10 @@ class Approvals:
                 return manager
         if not item.owner:
             raise ValueError(f"request item {item.id} has no owner to approve it")
+        if "@" not in item.owner and self.managers is not None:
+            owner = await self.managers.owner_named(item.owner, item.owner_name)
+            if owner is not None:
+                return owner
         return Approver(item.owner, item.owner_name, "owner")
 
     async def ask(
@@ -239,9 +238,6 @@ class Approvals:
                 nonce=secrets.token_urlsafe(16),
                 locale=chat.locale if chat else self.services.settings.default_locale,
                 state=PENDING,
-                mail_status=None if chat else PENDING,
-                mail_attempts=0,
-                mail_next_at=None if chat else utcnow(),
                 created_at=utcnow(),
             ),
         )
@@ -258,7 +254,9 @@ class Approvals:
         if chat is not None:
             await self._ask_in_chat(session, chat, approval, ticket, item, answers)
             return ApprovalAsked(approver, "chat", CHANNEL_NAMES.get(chat.channel))
-        event.listen(session.sync_session, "after_commit", lambda _s: self.wake(), once=True)
+        # The mailer joins this turn's transaction: the mail leaves only if the turn commits.
+        subject, body = self._mail_of(approval, ticket)
+        await self.mailer.send(approval.approver_email, subject, body)
         return ApprovalAsked(approver, "email")
 
     async def _ask_in_chat(
@@ -289,56 +287,6 @@ class Approvals:
 
     # -- e-mail --------------------------------------------------------------------------
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def deliver_mails(self) -> int:
-        """Send every due approval e-mail once; returns how many were handed to the mailer."""
-        async with self._sessions() as session:
-            due = await store.mails_due(session)
-        sent = 0
-        for approval_id in due:
-            async with self._sessions() as session, session.begin():
-                claimed = await store.claim_mail(
-                    session, approval_id=approval_id, until=utcnow() + MAIL_LEASE
-                )
-            if claimed:
-                sent += await self._send_mail(approval_id)
-        return sent
-
-    async def _send_mail(self, approval_id: int) -> int:
-        async with self._sessions() as session:
-            approval = await store.get_approval(session, approval_id=approval_id)
-            ticket = await session.get(Ticket, approval.ticket_id) if approval else None
-        if approval is None or ticket is None:
-            return 0
-        subject, body = self._mail_of(approval, ticket)
-        try:
-            await self.mailer.send(approval.approver_email, subject, body)
-        except Exception as error:  # any mail failure: retried with back-off, never lost
-            attempts = approval.mail_attempts + 1
-            gave_up = attempts >= MAX_ATTEMPTS
-            log.warning(
-                "approval %s: the e-mail could not be sent (attempt %s%s): %s",
-                approval_id,
-                attempts,
-                ", giving up" if gave_up else "",
-                type(error).__name__,
-            )
-            async with self._sessions() as session, session.begin():
-                row = await store.get_approval(session, approval_id=approval_id)
-                if row is not None:
-                    row.mail_attempts = attempts
-                    row.mail_status = "failed" if gave_up else PENDING
-                    row.mail_next_at = utcnow() + backoff(attempts)
-            return 0
-        async with self._sessions() as session, session.begin():
-            row = await store.get_approval(session, approval_id=approval_id)
-            if row is not None:
-                row.mail_status, row.mail_attempts = "sent", approval.mail_attempts + 1
-        log.info("approval %s: e-mail handed to the mail server", approval_id)
-        return 1
-
     def _mail_of(self, approval: Approval, ticket: Ticket) -> tuple[str, str]:
         locale = approval.locale
         base = self.services.settings.public_base_url.rstrip("/")
@@ -364,18 +312,6 @@ class Approvals:
         replies = self.services.replies
         subject = replies.text(locale, "approval_mail_subject", **context)
         return " ".join(subject.split()), replies.text(locale, "approval_mail", **context)
-
-    async def run(self, poll_seconds: float = 30.0) -> None:
-        """Send approval e-mails forever: when woken after a commit, and every poll."""
-        while True:
-            try:
-                await self.deliver_mails()
-            except Exception:  # the loop must survive a database or mail server hiccup
-                log.exception("approval e-mail pass failed")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(poll_seconds):
-                    await self._wake.wait()
-            self._wake.clear()
 
 
 class BoundDesk:

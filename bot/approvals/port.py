@@ -75,3 +75,7 @@ class ManagerLookup(Protocol):
     """The requester's manager from the directory, or ``None`` when it does not say."""
 
     async def manager_of(self, requester: Requester) -> Approver | None: ...
+
+    async def owner_named(self, who: str, name: str | None) -> Approver | None:
+        """An owner given by username (not e-mail) in the catalog."""
+        ...

@@ -2,8 +2,7 @@
 
 One row is one question to one approver about one request ticket. ``state`` moves from
 ``pending`` to ``approved`` or ``denied`` once, by compare-and-set, so two clicks (a button
-and a link, two browser tabs, two processes) can never both decide. A row asked by e-mail is
-also the e-mail's outbox entry: ``mail_status`` pending until the mail is handed to SMTP.
+and a link, two browser tabs, two processes) can never both decide.
 """
 
 from __future__ import annotations
@@ -39,9 +38,6 @@ class Approval(Base):
     decided_by: Mapped[str | None] = mapped_column(String(254))
     decided_via: Mapped[str | None] = mapped_column(String(10))
     decided_at: Mapped[datetime | None] = mapped_column()
-    mail_status: Mapped[str | None] = mapped_column(String(12))
-    mail_attempts: Mapped[int] = mapped_column(default=0)
-    mail_next_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -68,30 +64,5 @@ async def decide(
         update(Approval)
         .where(Approval.id == approval_id, Approval.state == PENDING)
         .values(state=state, decided_by=actor[:254], decided_via=via, decided_at=utcnow())
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def mails_due(session: AsyncSession, *, limit: int = 50) -> list[int]:
-    statement = (
-        select(Approval.id)
-        .where(Approval.mail_status == PENDING, Approval.mail_next_at <= utcnow())
-        .order_by(Approval.id)
-        .limit(limit)
-    )
-    return list((await session.execute(statement)).scalars())
-
-
-async def claim_mail(session: AsyncSession, *, approval_id: int, until: datetime) -> bool:
-    """Take the mail of one approval for sending until ``until`` (a lease: a worker that dies
-    leaves it to be taken again then)."""
-    result = await session.execute(
-        update(Approval)
-        .where(
-            Approval.id == approval_id,
-            Approval.mail_status == PENDING,
-            Approval.mail_next_at <= utcnow(),
-        )
-        .values(mail_next_at=until)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

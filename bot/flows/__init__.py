@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot import nlu
-from bot.flows import approval, fallback, feedback, greeting, handoff, incident, request
+from bot.flows import (
+    approval,
+    fallback,
+    feedback,
+    greeting,
+    handoff,
+    incident,
+    password_reset,
+    request,
+)
 from bot.flows.base import IDLE, NEW_TOPIC, Context, State
 from bot.messages import Outbound
 
@@ -15,6 +24,7 @@ STATES: dict[str, State] = {
         feedback.FLOW,
         fallback.FLOW,
         handoff.FLOW,
+        password_reset.FLOW,
         request.FLOW,
     )
     for name, state in flow.qualified().items()
@@ -76,7 +86,7 @@ async def _run_turn(ctx: Context) -> None:
         if nlu.wants_human(ctx.text):
             return await enter(ctx, "handoff.escalate")
         if nlu.is_cancel(ctx.text) and ctx.state != IDLE:
-            for flow in ("incident", "feedback", "request"):
+            for flow in ("incident", "feedback", "password_reset", "request"):
                 ctx.data.pop(flow, None)
             ctx.say("cancelled")
             return await enter(ctx, "greeting.menu")

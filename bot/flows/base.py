@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.approvals.port import RequestDesk
 from bot.catalog import Catalog
@@ -19,6 +19,11 @@ from bot.config import Settings
 from bot.messages import Button, Outbound
 from bot.replies import Replies
 from bot.sla import SlaPolicy
+
+if TYPE_CHECKING:
+    from bot.directory import Directory
+    from bot.directory.reset import ResetLinks
+    from bot.mail import Mailer
 
 IDLE = "greeting.idle"
 # Returned by a handler when the message is not an answer but a new topic: the idle state
@@ -69,6 +74,10 @@ class Services:
     knowledge: KnowledgeSearch
     sla: SlaPolicy
     now: Callable[[], datetime]
+    # Self-service accounts (password reset, unlock, approvals); None in a bare engine.
+    directory: Directory | None = None
+    mailer: Mailer | None = None
+    resets: ResetLinks | None = None
 
 
 @dataclass(slots=True)

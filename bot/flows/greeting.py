@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import nlu
+from bot.flows import password_reset
 from bot.flows.base import Context, Flow, State
 from bot.flows.fallback import misunderstood
 from bot.messages import Button
@@ -52,6 +53,8 @@ async def decide(ctx: Context) -> str:
     text = ctx.text
     if nlu.is_greeting(text):
         return "greeting.menu"
+    if account_help := password_reset.intent(text):  # before problems: "glömt", "låst"
+        return account_help
     if nlu.is_thanks(text):
         ctx.say("you_are_welcome")
         return "feedback.rate"

@@ -13,7 +13,7 @@ from bot.app import Spoc
 from bot.approvals import web as approval_pages
 from bot.config import Settings
 from bot.store.db import is_reachable
-from bot.web import chat, errors, pages, security
+from bot.web import chat, dev_outbox, errors, pages, reset, security
 from bot.web.hub import Hub
 from bot.web.limits import BodyLimit
 
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     pages.install(app, settings)
     approval_pages.install(app, settings)
+    reset.install(app, settings)
+    dev_outbox.install(app, settings)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     security.install(app, settings)  # last: its middleware must be the outermost

@@ -32,16 +32,11 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(254)),
         sa.Column("decided_via", sa.String(10)),
         sa.Column("decided_at", sa.DateTime(timezone=True)),
-        sa.Column("mail_status", sa.String(12)),
-        sa.Column("mail_attempts", sa.Integer, nullable=False),
-        sa.Column("mail_next_at", sa.DateTime(timezone=True)),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_approvals_ticket_id", "approvals", ["ticket_id"])
-    op.create_index("ix_approvals_mail", "approvals", ["mail_status", "mail_next_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_approvals_mail", table_name="approvals")
     op.drop_index("ix_approvals_ticket_id", table_name="approvals")
     op.drop_table("approvals")

@@ -1,0 +1,34 @@
+"""``/dev/outbox``: the mail and text messages spoc kept instead of sending, because no mail
+server is configured. Development only: in production the route does not exist (404)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+
+from bot.app import Spoc
+from bot.config import Settings
+from bot.mail import development_outbox
+from bot.web.pages import LINKS, page_environment
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    if settings.is_production:
+        return
+    environment = page_environment()
+
+    @app.get("/dev/outbox", include_in_schema=False, response_class=HTMLResponse)
+    async def dev_outbox(request: Request) -> HTMLResponse:
+        spoc: Spoc = request.app.state.spoc
+        items = await development_outbox(spoc.sessions)
+        html = environment.get_template("dev_outbox.html").render(
+            lang="sv",
+            path="/dev/outbox",
+            other="/dev/outbox",
+            links=LINKS["sv"],
+            org=settings.organisation_name,
+            phone=settings.service_desk_phone,
+            hours=settings.service_desk_hours,
+            items=items,
+        )
+        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
