@@ -12,8 +12,9 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from bot.config import Settings
 
@@ -65,8 +66,7 @@ class ApprovalLinks:
         try:
             payload = self._serializer.loads(token, max_age=self.max_age_seconds)
         except SignatureExpired as error:
-            locale = error.payload.get("l") if isinstance(error.payload, dict) else None
-            raise LinkExpired(locale if isinstance(locale, str) else None) from error
+            raise LinkExpired(self._locale_of(error.payload)) from error
         except BadSignature as error:
             raise LinkInvalid("bad signature") from error
         try:
@@ -75,6 +75,15 @@ class ApprovalLinks:
             )
         except (KeyError, TypeError, ValueError) as error:
             raise LinkInvalid("bad payload") from error
+
+    def _locale_of(self, payload: Any) -> str | None:
+        """The language of an expired link's page (its signature was good, only old)."""
+        try:
+            data = self._serializer.load_payload(payload)
+        except BadData:
+            return None
+        locale = data.get("l") if isinstance(data, dict) else None
+        return locale if isinstance(locale, str) else None
 
     def csrf_token(self, *, link: str, cookie: str) -> str:
         message = f"csrf|{cookie}|{link}".encode()
