@@ -349,3 +349,44 @@ async def test_forged_edited_and_expired_links_get_a_clear_page(chat: httpx.Asyn
     assert (await approvals_of(chat))[0].state == "pending"
     assert texts(person.transcript)  # the requester heard nothing of all this
     assert "godkänt" not in person.last_text()
+
+
+async def test_when_unsure_spoc_offers_the_items_and_a_way_to_a_person(
+    chat: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(chat, "sv")
+    await person.say("jag vill beställa behörighet till en gemensam mapp och en funktionsbrevlåda")
+    assert "Vilken av de här menar du?" in person.last_text()
+    assert person.offered() == [
+        "request:item:shared_mailbox",
+        "request:item:file_share",
+        "request:other",
+    ] or person.offered() == [
+        "request:item:file_share",
+        "request:item:shared_mailbox",
+        "request:other",
+    ]
+    await person.press("request:other")
+    assert "request:other" not in person.offered()
+    assert "0123-45 67 00" in person.last_text()  # how to reach the service desk
+    assert await tickets_of(chat) == []
+
+
+async def test_an_optional_question_can_be_skipped_and_the_request_cancelled(
+    chat: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(chat, "sv")
+    await person.press("menu:request")
+    assert "request:item:acrobat_pro" in person.offered()
+    await person.say("acrobat")
+    assert "Vad behöver du Acrobat Pro till?" in person.last_text()
+    await person.say("")  # nothing is not an answer
+    await person.say("Jag redigerar bygglovsritningar i PDF varje dag")
+    await person.press("request:skip")
+    summary = str(person.transcript[-1]["text"])
+    assert "- Behov: Jag redigerar bygglovsritningar i PDF varje dag" in summary
+    assert "- Dator" not in summary
+    assert "Din chef behöver godkänna" in summary
+    await person.press("request:cancel")
+    assert "jag skickar ingen beställning" in person.last_text()
+    assert await tickets_of(chat) == []
