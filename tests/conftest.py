@@ -14,6 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.web.app import create_app
+from tests.support.accounts import slapd, smtp  # noqa: F401 - fixtures for every test
 from tests.support.app import app_client
 from tests.support.server import LiveServer, serve
 

@@ -61,8 +61,16 @@ class LdapDirectory:
 
     def _service(self) -> Connection:
         connection = self._connect()
-        if not connection.bind():
+        try:
+            bound = connection.bind()
+        except LDAPException:
+            # ldap3 leaves the socket of a failed connect open: close it here.
+            if (leftover := getattr(connection, "socket", None)) is not None:
+                leftover.close()
+            raise
+        if not bound:
             log.error("LDAP: the service account cannot bind (%s)", connection.result["result"])
+            connection.unbind()
             raise DirectoryUnavailable("the directory refused spoc's service account")
         return connection
 

@@ -13,6 +13,9 @@ from bot.text import fold
 COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
 MAX_LENGTH = 128
 MIN_NAME_PART = 3
+# Keyboard rows and digit runs, forwards and backwards: "123456789012", "asdfghjklö".
+_RUNS = ("1234567890" * 3, "qwertyuiopå", "asdfghjklöä", "zxcvbnm")
+SEQUENCES = tuple(fold(run) for run in _RUNS) + tuple(fold(run)[::-1] for run in _RUNS)
 
 TOO_SHORT = "too_short"
 TOO_LONG = "too_long"
@@ -47,7 +50,8 @@ def problems(password: str, *, person: Person, min_length: int) -> list[str]:
     listed = common_passwords()
     letters = _letters(folded)
     repeated = len(set(folded)) <= 2
-    if folded in listed or (letters and letters in listed) or repeated:
+    run = any(folded in sequence for sequence in SEQUENCES)
+    if folded in listed or (letters and letters in listed) or repeated or run:
         found.append(COMMON)
     squeezed = re.sub(r"[\s._-]+", "", folded)
     if any(part in folded or part in squeezed for part in _name_parts(person)):

@@ -1,4 +1,4 @@
-"""Single-use reset links and per-account lockouts of the self-service reset.
+"""Single-use reset links, and wrong codes per account, of the self-service reset.
 
 A link's token is shown to the person once; only its SHA-256 is stored. Using a link is a
 compare-and-set on ``used_at``, so two tabs submitting at once change the password once.
@@ -13,12 +13,14 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.accounts import ResetLink, ResetLockout
+from bot.store.accounts import ResetFailure, ResetLink
 from bot.store.models import utcnow
 from bot.store.unit import current_conversation, unit
 
-# After three wrong codes for an account, no new codes are sent for it for this long.
+# After three wrong codes for an account within this long, from any conversation, no new
+# codes are sent for it until the window has passed.
 LOCKOUT = timedelta(minutes=30)
+MAX_FAILURES = 3
 _TOKEN_SHAPE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -78,19 +80,19 @@ class ResetLinks:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def lock_out(self, username: str) -> None:
+    async def record_failure(self, username: str) -> None:
         async with unit(self._sessions) as session:
-            session.add(ResetLockout(username=username, created_at=utcnow()))
+            session.add(ResetFailure(username=username, created_at=utcnow()))
             await session.flush()
 
     async def is_locked_out(self, username: str) -> bool:
         async with unit(self._sessions) as session:
             count = await session.scalar(
                 select(func.count())
-                .select_from(ResetLockout)
+                .select_from(ResetFailure)
                 .where(
-                    ResetLockout.username == username,
-                    ResetLockout.created_at > utcnow() - LOCKOUT,
+                    ResetFailure.username == username,
+                    ResetFailure.created_at > utcnow() - LOCKOUT,
                 )
             )
-        return bool(count)
+        return (count or 0) >= MAX_FAILURES

@@ -6,8 +6,9 @@
    not the account itself: the private e-mail, else the mobile. The answer is the same
    whether or not the account exists, and costs the same work (lookup and hashing), so the
    chat does not tell who works here.
-3. Three wrong codes end it: the flow is locked in this conversation and no new codes go to
-   that account for a while (:data:`bot.directory.reset.LOCKOUT`).
+3. Three wrong codes end it: the flow is locked in this conversation (starting over does
+   not give new tries), and after three wrong codes for an account from any conversations
+   no new codes go to it for a while (:data:`bot.directory.reset.LOCKOUT`).
 4. The right code: unlock clears the lockout at once; reset gives a single-use link, valid
    for ``SPOC_RESET_LINK_MINUTES``, to spoc's page where the new password is chosen
    (:mod:`bot.web.reset`).
@@ -41,6 +42,7 @@ CODE_DIGITS = 6
 NEW_CODE = "password_reset:new_code"
 BACK = "password_reset:back"
 LOCKED = "password_reset_locked"  # conversation data: this conversation may not try again
+WRONG = "password_reset_wrong"  # conversation data: wrong codes, over every code it was sent
 # Codes live minutes and allow three guesses: argon2 with a light cost is plenty, and keeps
 # both answers (account or not) equally quick.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
@@ -132,7 +134,6 @@ async def _account(ctx: Context) -> str:
         username=person.username if person else None,
         code_hash=code_hash,
         expires_at=(ctx.services.now() + timedelta(minutes=minutes)).isoformat(),
-        attempts=0,
     )
     _keep(ctx, case)
     ctx.say("reset_code_sent", minutes=minutes, **_desk(ctx))
@@ -211,15 +212,14 @@ async def _code(ctx: Context) -> str:
 
 
 async def _wrong(ctx: Context, case: dict[str, Any]) -> str:
-    case["attempts"] = attempts = int(case.get("attempts", 0)) + 1
-    _keep(ctx, case)
+    ctx.data[WRONG] = attempts = int(ctx.data.get(WRONG, 0)) + 1
     ctx.record("reset_code_wrong", purpose=case["purpose"], attempt=attempts)
+    username = case.get("username")
+    if username:
+        await _links(ctx).record_failure(username)
     if attempts < MAX_ATTEMPTS:
         ctx.say("reset_code_wrong", left=MAX_ATTEMPTS - attempts)
         return "password_reset.code"
-    username = case.get("username")
-    if username:
-        await _links(ctx).lock_out(username)
     ctx.record("reset_locked", purpose=case["purpose"], username=username)
     ctx.data.pop("password_reset", None)
     ctx.data[LOCKED] = True

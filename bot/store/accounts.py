@@ -46,11 +46,12 @@ class ResetLink(Base):
     used_at: Mapped[datetime | None] = mapped_column()
 
 
-class ResetLockout(Base):
-    """Three wrong codes for an account: no new codes for it for a while."""
+class ResetFailure(Base):
+    """A wrong one-time code for an account. Three within the lockout window, from any
+    conversation, and no new codes go to that account for a while."""
 
-    __tablename__ = "reset_lockouts"
-    __table_args__ = (Index("ix_reset_lockouts_username", "username", "created_at"),)
+    __tablename__ = "reset_failures"
+    __table_args__ = (Index("ix_reset_failures_username", "username", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100))

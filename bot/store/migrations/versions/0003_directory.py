@@ -1,4 +1,4 @@
-"""builtin staff directory with demo people, reset links, reset lockouts and the mail outbox
+"""builtin staff directory with demo people, reset links, reset failures and the mail outbox
 
 Revision ID: 0003_directory
 Revises: 0002
@@ -64,12 +64,12 @@ def upgrade() -> None:
         sa.Column("used_at", TS),
     )
     op.create_table(
-        "reset_lockouts",
+        "reset_failures",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("username", sa.String(100), nullable=False),
         sa.Column("created_at", TS, nullable=False),
     )
-    op.create_index("ix_reset_lockouts_username", "reset_lockouts", ["username", "created_at"])
+    op.create_index("ix_reset_failures_username", "reset_failures", ["username", "created_at"])
     op.create_table(
         "mail_outbox",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -108,7 +108,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_mail_outbox_pending", table_name="mail_outbox")
     op.drop_table("mail_outbox")
-    op.drop_index("ix_reset_lockouts_username", table_name="reset_lockouts")
-    op.drop_table("reset_lockouts")
+    op.drop_index("ix_reset_failures_username", table_name="reset_failures")
+    op.drop_table("reset_failures")
     op.drop_table("reset_links")
     op.drop_table("directory_people")

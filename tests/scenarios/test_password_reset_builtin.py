@@ -1,0 +1,142 @@
+"""The embedded default: spoc's own directory, no mail server. Codes wait in the
+development outbox (/dev/outbox), which production does not have; text messages go through
+an HTTP SMS gateway when one is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.store.accounts import MailItem
+from tests.support.accounts import choose_password, link_in
+from tests.support.app import app_client
+from tests.support.chat import ChatPerson
+
+CODE = re.compile(r"\b(\d{6})\b")
+NEW_PASSWORD = "Grusvägen slingrar sig mot sjön"
+
+
+def code_in_outbox(page: str, recipient: str) -> str:
+    """The code in the newest outbox entry to ``recipient``."""
+    entry = page.split(recipient, 1)[1]
+    match = CODE.search(entry)
+    assert match is not None, entry
+    return match.group(1)
+
+
+async def test_reset_with_the_builtin_directory_and_the_development_outbox(
+    client: httpx.AsyncClient,
+) -> None:
+    spoc = client.app.state.spoc  # type: ignore[attr-defined]
+    person = await ChatPerson.start(client)
+    await person.say("jag har glömt mitt lösenord")
+    await person.say("Anna.Andersson@exempelby.se")
+
+    outbox = await client.get("/dev/outbox")
+    assert outbox.status_code == 200
+    assert "Utveckling – inte skickat" in outbox.text
+    assert "development – not sent" in outbox.text.lower()
+    code = code_in_outbox(outbox.text, "anna.privat@example.com")
+
+    replies = await person.say(code)
+    link = link_in(replies[0]["text"])
+    assert (await choose_password(client, link, NEW_PASSWORD)).status_code == 200
+    assert await spoc.directory.check_password("anna.andersson", NEW_PASSWORD)
+    assert not await spoc.directory.check_password("anna.andersson", "fel lösenord här")
+    async with spoc.sessions() as session:
+        statuses = (await session.execute(select(MailItem.status))).scalars().all()
+    assert statuses == ["dev"]  # kept, never sent
+
+
+async def test_unlock_with_the_builtin_directory(client: httpx.AsyncClient) -> None:
+    directory = client.app.state.spoc.directory  # type: ignore[attr-defined]
+    assert (await directory.find("berit.berg")).locked
+    person = await ChatPerson.start(client, locale="en")
+    replies = await person.say("my account is locked")
+    assert "unlock your account" in replies[0]["text"]
+    await person.say("berit.berg")
+    code = code_in_outbox((await client.get("/dev/outbox")).text, "berit.privat@example.com")
+    replies = await person.say(code)
+    assert "unlocked" in replies[0]["text"]
+    assert not (await directory.find("berit.berg")).locked
+
+
+async def test_the_manager_of_a_person_is_found_for_approvals(client: httpx.AsyncClient) -> None:
+    directory = client.app.state.spoc.directory  # type: ignore[attr-defined]
+    manager = await directory.manager_of("anna.andersson")
+    assert manager is not None
+    assert (manager.username, manager.email) == ("karin.karlsson", "karin.karlsson@exempelby.se")
+    assert await directory.manager_of("karin.karlsson") is None
+    assert await directory.manager_of("nobody") is None
+
+
+async def test_the_development_outbox_does_not_exist_in_production(settings: Settings) -> None:
+    production = settings.model_copy(update={"environment": "production"})
+    async with app_client(production) as http:
+        assert (await http.get("/dev/outbox")).status_code == 404
+        # Without a mail server the code cannot leave; the person hears the same words.
+        person = await ChatPerson.start(http)
+        await person.say("jag har glömt mitt lösenord")
+        replies = await person.say("anna.andersson")
+        assert "Om kontot finns" in replies[0]["text"]
+        async with http.app.state.spoc.sessions() as session:  # type: ignore[attr-defined]
+            statuses = (await session.execute(select(MailItem.status))).scalars().all()
+        assert statuses == ["failed"]
+
+
+@dataclass
+class SmsGateway:
+    received: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    url: str = ""
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.received.append(await request.json())
+        self.headers.append(request.headers.get("Authorization", ""))
+        self.arrived.set()
+        return web.json_response({"status": "queued"}, status=202)
+
+
+@pytest.fixture
+async def sms_gateway() -> AsyncIterator[SmsGateway]:
+    gateway = SmsGateway()
+    app = web.Application()
+    app.router.add_post("/send", gateway.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    gateway.url = f"http://127.0.0.1:{runner.addresses[0][1]}/send"
+    yield gateway
+    await runner.cleanup()
+
+
+async def test_a_person_with_only_a_mobile_gets_the_code_by_text_message(
+    settings: Settings, sms_gateway: SmsGateway
+) -> None:
+    configured = settings.model_copy(
+        update={"sms_gateway_url": sms_gateway.url, "sms_gateway_token": SecretStr("gw-token")}
+    )
+    async with app_client(configured) as http:
+        person = await ChatPerson.start(http)
+        await person.say("jag har glömt mitt lösenord")
+        await person.say("david.dahl")
+        async with asyncio.timeout(10):
+            await sms_gateway.arrived.wait()
+        (sms,) = sms_gateway.received
+        assert sms["to"] == "+46701000004"
+        assert sms_gateway.headers == ["Bearer gw-token"]
+        code = CODE.search(sms["message"])
+        assert code is not None
+        replies = await person.say(code.group(1))
+        assert "/reset/" in replies[0]["text"]
