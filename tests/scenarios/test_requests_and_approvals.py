@@ -27,7 +27,7 @@ from tests.adapters.test_slack import SECRET, slack_settings
 from tests.fakes.slack_api import FakeSlack, SlackPerson
 from tests.support.app import app_client, texts
 from tests.support.chat import ChatPerson, tickets_of
-from tests.support.inbox import Inbox, smtp_inbox
+from tests.support.smtp import MailCatcher, body_of, smtp_server
 
 LINK_SECRET = "approval-links-in-tests-0123456789abcdef"
 REQ = re.compile(r"\bREQ\d{7}\b")
@@ -189,7 +189,7 @@ class Desk:
     fake: FakeSlack
     anna: SlackPerson
     karin: SlackPerson
-    inbox: Inbox
+    inbox: MailCatcher
 
     async def settled(self) -> None:
         await self.app.state.channels.slack.settled()
@@ -214,7 +214,7 @@ async def desk(settings: Settings) -> AsyncIterator[Desk]:
     fake.add_user("U0ANNA", name="Anna Andersson", email="anna.andersson@exempelby.se")
     fake.add_user("U0KARIN", name="Karin Karlsson", email="karin.karlsson@exempelby.se")
     try:
-        async with smtp_inbox() as inbox:
+        async with smtp_server() as inbox:
             configured = with_links(
                 slack_settings(settings, fake),
                 smtp_host=inbox.host,
@@ -262,7 +262,7 @@ async def test_the_manager_approves_care_records_access_with_a_slack_button(desk
         ("approval_requested", "bot"),
         ("approved", "karin.karlsson@exempelby.se"),
     ]
-    assert desk.inbox.mails == []  # asked in chat, not by e-mail
+    assert desk.inbox.messages == []  # asked in chat, not by e-mail
 
 
 async def test_a_mailbox_request_denied_through_the_emailed_link(desk: Desk) -> None:
@@ -275,10 +275,11 @@ async def test_a_mailbox_request_denied_through_the_emailed_link(desk: Desk) -> 
     assert number is not None
     assert "din chef, Karin Karlsson," in said and "per e-post" in said
 
-    (mail,) = await desk.inbox.wait_for(1)
+    mail = await desk.inbox.message_to("karin.karlsson@exempelby.se")
+    assert len(desk.inbox.messages) == 1
     assert mail["To"] == "karin.karlsson@exempelby.se"
     assert "Anna Andersson" in mail["Subject"] and number.group(0) in mail["Subject"]
-    body = Inbox.body(mail)
+    body = body_of(mail)
     assert "- Brevlåda: bygglov@exempelby.se" in body
     approve, deny = links_in(body)
 
