@@ -147,7 +147,7 @@ def _item(entry: dict[str, Any]) -> RequestItem:
         id=item_id,
         names=_localised(entry["name"], f"request item {item_id}"),
         aliases=tuple(str(alias) for alias in entry.get("aliases", ())),
-        approval=approval,  # type: ignore[arg-type]
+        approval=approval,
         fulfilment_group=str(entry["fulfilment_group"]),
         fields=tuple(_field(item_id, raw) for raw in entry.get("fields", ())),
         owner=str(owner) if owner else None,

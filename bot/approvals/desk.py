@@ -108,7 +108,7 @@ class Approvals:
             )
         )
         await self._tell_requester(session, ticket, approval, approve=approve)
-        return self._decision(ticket, state, state)  # type: ignore[arg-type]
+        return self._decision(ticket, state, state)
 
     async def decide_by_link(self, claim: LinkClaim) -> Decision:
         async with self._sessions() as session, session.begin():
@@ -127,7 +127,7 @@ class Approvals:
             if ticket is None:
                 return None
             outcome = "already_decided" if approval.state != PENDING else "pending"
-            return approval, self._decision(ticket, outcome, approval.state)  # type: ignore[arg-type]
+            return approval, self._decision(ticket, outcome, approval.state)
 
     async def answers_of(self, approval: Approval) -> list[tuple[str, str]]:
         async with self._sessions() as session:

@@ -123,8 +123,8 @@ async def _csrf_field(request: Request) -> str | None:
         form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=5)
     except ValueError:  # more fields than the form has: not our form
         return None
-    values = form.get("csrf") or [None]
-    return values[0]
+    values = form.get("csrf") or []
+    return values[0] if values else None
 
 
 def install(app: FastAPI, settings: Settings) -> None:

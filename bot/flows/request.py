@@ -220,7 +220,11 @@ async def _open(ctx: Context) -> str:
     ctx.record("request_opened", item_id=item.id, approval=item.approval)
     ctx.data.pop("request", None)
     ctx.data["last_ticket"] = ticket.number
-    said = {"number": ticket.number, "item": item.name(ctx.locale), "group": ticket.owner_group}
+    said: dict[str, Any] = {
+        "number": ticket.number,
+        "item": item.name(ctx.locale),
+        "group": ticket.owner_group,
+    }
     if item.is_pre_approved:
         if ctx.approvals is not None:
             await ctx.approvals.mark_pre_approved(ticket_number=ticket.number)
