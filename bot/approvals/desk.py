@@ -17,12 +17,13 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.approvals import store
+from bot.approvals.chats import direct_conversation, post, requester_of
 from bot.approvals.links import ApprovalLinks, LinkClaim
 from bot.approvals.port import (
     ApprovalAsked,
@@ -30,35 +31,19 @@ from bot.approvals.port import (
     Decision,
     Mailer,
     ManagerLookup,
-    Requester,
 )
 from bot.approvals.store import APPROVED, DENIED, PENDING, VIA_CHAT, VIA_EMAIL, Approval
 from bot.flows.approval import APPROVE, DENY
 from bot.flows.base import Services
-from bot.messages import Outbound
 from bot.outbox import Outbox
 from bot.request_items import RequestItem
 from bot.store import repo
 from bot.store.models import Conversation, Ticket, TicketEvent, utcnow
-from bot.store.people import ConversationPerson, Person
 
 log = logging.getLogger(__name__)
 
 AWAITING = "awaiting_approval"
-CHAT_TOOLS = ("slack", "telegram")
 CHANNEL_NAMES = {"slack": "Slack", "telegram": "Telegram"}
-
-
-def is_direct(channel: str, key: str, external_id: str) -> bool:
-    """Whether a conversation is a one-to-one chat with the account: Slack direct message
-    channels have ids starting with D (and no thread); a Telegram private chat's id is the
-    user's id. Buttons in a shared channel could be pressed by anyone there."""
-    if channel == "slack":
-        parts = key.split(":")
-        return len(parts) == 2 and parts[1].startswith("D")
-    if channel == "telegram":
-        return key == external_id
-    return False
 
 
 class Approvals:
@@ -117,8 +102,8 @@ class Approvals:
                 return Decision("unknown")
             return await self.decide(session, approval, approve=claim.approve, via=VIA_EMAIL)
 
-    async def look_up(self, claim: LinkClaim) -> tuple[Approval, Decision] | None:
-        """The approval a link is about, and what the page should say of it."""
+    async def look_up(self, claim: LinkClaim) -> LinkView | None:
+        """What a link is about, for its page; None when it is about nothing spoc has."""
         async with self._sessions() as session:
             approval = await store.get_approval(session, approval_id=claim.approval_id)
             if approval is None or not secrets.compare_digest(approval.nonce, claim.nonce):
@@ -126,14 +111,9 @@ class Approvals:
             ticket = await session.get(Ticket, approval.ticket_id)
             if ticket is None:
                 return None
-            outcome = "already_decided" if approval.state != PENDING else "pending"
-            return approval, self._decision(ticket, outcome, approval.state)
-
-    async def answers_of(self, approval: Approval) -> list[tuple[str, str]]:
-        async with self._sessions() as session:
-            ticket = await session.get(Ticket, approval.ticket_id)
-        answers = (ticket.details or {}).get("answers", []) if ticket else []
-        return [(str(label), str(value)) for label, value in answers]
+        outcome = "already_decided" if approval.state != PENDING else "pending"
+        answers = [(str(label), str(value)) for label, value in _answers(ticket)]
+        return LinkView(self._decision(ticket, outcome, approval.state), answers)
 
     def _decision(self, ticket: Ticket, outcome: Any, state: str | None) -> Decision:
         item = self.services.catalog.requests.get((ticket.details or {}).get("item_id"))
@@ -169,30 +149,7 @@ class Approvals:
             group=ticket.owner_group,
             response=self.services.replies.text(locale, "duration", target=targets.response),
         )
-        await self.post(session, conversation, reply)
-
-    # -- posting into conversations ------------------------------------------------------
-
-    async def post(
-        self, session: AsyncSession, conversation: Conversation, reply: Outbound
-    ) -> None:
-        """A message nobody's turn produced, in this transaction; delivered after commit."""
-        ids = await repo.add_messages(
-            session, conversation_id=conversation.id, author="bot", outbound=[reply]
-        )
-        if self.outbox.queues(conversation.channel):
-            await repo.queue_outbox(
-                session,
-                conversation_id=conversation.id,
-                channel=conversation.channel,
-                message_ids=ids,
-            )
-        channel, conversation_id = conversation.channel, conversation.id
-
-        def delivered_after_commit(_session: Any) -> None:
-            self.outbox.committed(channel, conversation_id)
-
-        event.listen(session.sync_session, "after_commit", delivered_after_commit, once=True)
+        await post(self.outbox, session, conversation, reply)
 
     # -- asking --------------------------------------------------------------------------
 
@@ -283,7 +240,7 @@ class Approvals:
             answers=answers,
             is_manager=approval.rule == "manager",
         )
-        await self.post(session, chat, reply)
+        await post(self.outbox, session, chat, reply)
 
     # -- e-mail --------------------------------------------------------------------------
 
@@ -302,7 +259,7 @@ class Approvals:
             "requester": ticket.requester,
             "number": ticket.number,
             "item": item.name(locale) if item else ticket.title,
-            "answers": [tuple(pair) for pair in (ticket.details or {}).get("answers", [])],
+            "answers": [tuple(pair) for pair in _answers(ticket)],
             "is_manager": approval.rule == "manager",
             "approve_url": link(True),
             "deny_url": link(False),
@@ -356,32 +313,11 @@ class BoundDesk:
         return await self._approvals.decide(self._session, approval, approve=approve, via=VIA_CHAT)
 
 
-async def requester_of(session: AsyncSession, conversation: Conversation) -> Requester:
-    statement = (
-        select(Person.email)
-        .join(ConversationPerson, ConversationPerson.person_id == Person.id)
-        .where(ConversationPerson.conversation_id == conversation.id, Person.email.is_not(None))
-        .limit(1)
-    )
-    email = (await session.execute(statement)).scalar_one_or_none()
-    return Requester(conversation.user_name, email)
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    decision: Decision
+    answers: list[tuple[str, str]]
 
 
-async def direct_conversation(session: AsyncSession, *, email: str) -> Conversation | None:
-    """The newest one-to-one chat conversation of someone with this e-mail, if any."""
-    statement = (
-        select(Conversation, Person.external_id)
-        .join(ConversationPerson, ConversationPerson.conversation_id == Conversation.id)
-        .join(Person, Person.id == ConversationPerson.person_id)
-        .where(
-            func.lower(Person.email) == email.strip().lower(),
-            Conversation.channel.in_(CHAT_TOOLS),
-            Conversation.status != "purged",
-        )
-        .order_by(Conversation.last_activity_at.desc())
-        .limit(20)
-    )
-    for conversation, external_id in (await session.execute(statement)).all():
-        if is_direct(conversation.channel, conversation.channel_key, external_id):
-            return conversation
-    return None
+def _answers(ticket: Ticket) -> list[Any]:
+    return list((ticket.details or {}).get("answers", []))

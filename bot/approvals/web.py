@@ -63,10 +63,10 @@ def create_router(settings: Settings) -> APIRouter:
         claim = read(approvals, token)
         if isinstance(claim, HTMLResponse):
             return claim
-        found = await approvals.look_up(claim)
-        if found is None:
+        view = await approvals.look_up(claim)
+        if view is None:
             return page("invalid", claim.locale)
-        approval, decision = found
+        decision = view.decision
         about = {"number": decision.ticket_number, "item": decision.item}
         if decision.outcome == "already_decided":
             return page("already", claim.locale, approved=decision.state == "approved", **about)
@@ -76,7 +76,7 @@ def create_router(settings: Settings) -> APIRouter:
             claim.locale,
             approve=claim.approve,
             requester=decision.requester,
-            answers=await approvals.answers_of(approval),
+            answers=view.answers,
             token=token,
             csrf=approvals.links.csrf_token(link=token, cookie=cookie),
             **about,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.approvals.desk import is_direct
+from bot.approvals.chats import is_direct
 from bot.approvals.links import ApprovalLinks, LinkExpired, LinkInvalid
 
 SECRET = "unit-test-secret-0123456789abcdef"
