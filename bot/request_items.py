@@ -72,9 +72,14 @@ class RequestItem:
     fields: tuple[Field, ...]
     owner: str | None = None
     owner_name: str | None = None
+    hints: dict[str, str] | None = None
 
     def name(self, locale: str) -> str:
         return _pick(self.names, locale)
+
+    def hint(self, locale: str) -> str | None:
+        """Something to know before asking (often a way to do it yourself, at once)."""
+        return _pick(self.hints, locale) if self.hints else None
 
     @property
     def is_pre_approved(self) -> bool:
@@ -152,6 +157,7 @@ def _item(entry: dict[str, Any]) -> RequestItem:
         fields=tuple(_field(item_id, raw) for raw in entry.get("fields", ())),
         owner=str(owner) if owner else None,
         owner_name=str(entry["owner_name"]) if entry.get("owner_name") else None,
+        hints=_localised(entry["hint"], f"request item {item_id}") if "hint" in entry else None,
     )
 
 

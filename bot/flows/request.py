@@ -101,7 +101,15 @@ async def _ask_field(ctx: Context) -> str | None:
     field = _field(ctx)
     if field is None:
         return _next_missing(ctx)
-    ctx.say("ask_request_field", _field_buttons(ctx, field), question=field.question(ctx.locale))
+    item, case = _item(ctx), _case(ctx)
+    hint = item.hint(ctx.locale) if item and not case.get("hinted") else None
+    case["hinted"] = True
+    ctx.say(
+        "ask_request_field",
+        _field_buttons(ctx, field),
+        question=field.question(ctx.locale),
+        hint=hint,
+    )
     return None
 
 
@@ -242,6 +250,7 @@ async def _open(ctx: Context) -> str:
         "request_awaiting_approval",
         approver=asked.approver.shown,
         is_manager=asked.approver.rule == "manager",
+        stand_in=item.approval == "manager" and asked.approver.rule != "manager",
         via=asked.via,
         channel=asked.channel,
         **said,

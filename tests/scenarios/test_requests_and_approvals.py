@@ -124,6 +124,7 @@ async def test_in_english_a_folder_request_asks_the_owner_by_email_when_no_manag
     assert number is not None
     # The web chat knows no e-mail of the person, so no manager: the owner is asked instead.
     assert "Servicedesken needs to approve it" in said and "by e-mail" in said
+    assert "I cannot find out who your manager is, so I have asked Servicedesken" in said
     assert "cannot promise a time" in said
     state, events = await ticket_story(chat, number.group(0))
     assert state == "awaiting_approval"
