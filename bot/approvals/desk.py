@@ -75,7 +75,7 @@ class Approvals:
         ticket = await session.get(Ticket, approval.ticket_id)
         if ticket is None:
             return Decision("unknown")
-        state = APPROVED if approve else DENIED
+        state = approval_state(approve)
         actor = approval.approver_email
         if not await store.decide(
             session, approval_id=approval.id, state=state, actor=actor, via=via
@@ -92,7 +92,7 @@ class Approvals:
                 created_at=utcnow(),
             )
         )
-        await self._tell_requester(session, ticket, approval, approve=approve)
+        await self._tell_requester(session, ticket, approval, approve=approve, via=via)
         return self._decision(ticket, state, state)
 
     async def decide_by_link(self, claim: LinkClaim) -> Decision:
@@ -126,7 +126,13 @@ class Approvals:
         )
 
     async def _tell_requester(
-        self, session: AsyncSession, ticket: Ticket, approval: Approval, *, approve: bool
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        approval: Approval,
+        *,
+        approve: bool,
+        via: str,
     ) -> None:
         conversation = (
             await session.get(Conversation, ticket.conversation_id)
@@ -150,16 +156,21 @@ class Approvals:
             response=self.services.replies.text(locale, "duration", target=targets.response),
         )
         await post(self.outbox, session, conversation, reply)
+        await repo.record_events(
+            session,
+            conversation_id=conversation.id,
+            events=[("request_decided", {"outcome": approval_state(approve), "via": via})],
+        )
 
     # -- asking --------------------------------------------------------------------------
 
     async def approver_for(
         self, session: AsyncSession, item: RequestItem, conversation: Conversation
     ) -> Approver:
+        requester = await requester_of(session, conversation)
         if item.approval == "manager" and self.managers is not None:
-            requester = await requester_of(session, conversation)
             manager = await self.managers.manager_of(requester)
-            if manager is not None:
+            if manager is not None and not _same_person(manager.email, requester.email):
                 return manager
         if not item.owner:
             raise ValueError(f"request item {item.id} has no owner to approve it")
@@ -321,3 +332,12 @@ class LinkView:
 
 def _answers(ticket: Ticket) -> list[Any]:
     return list((ticket.details or {}).get("answers", []))
+
+
+def _same_person(email: str, other: str | None) -> bool:
+    """Nobody approves their own request: a manager who is the requester gives way."""
+    return bool(other) and email.strip().lower() == str(other).strip().lower()
+
+
+def approval_state(approve: bool) -> str:
+    return APPROVED if approve else DENIED

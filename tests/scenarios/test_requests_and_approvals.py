@@ -16,13 +16,14 @@ import pytest
 from fastapi import FastAPI
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.approvals.links import SALT
 from bot.approvals.store import Approval
 from bot.config import Settings
 from bot.mail import development_outbox
 from bot.store import repo
+from bot.store.accounts import DirectoryEntry
 from tests.adapters.test_slack import SECRET, slack_settings
 from tests.fakes.slack_api import FakeSlack, SlackPerson
 from tests.support.app import app_client, texts
@@ -392,3 +393,24 @@ async def test_an_optional_question_can_be_skipped_and_the_request_cancelled(
     await person.press("request:cancel")
     assert "jag skickar ingen beställning" in person.last_text()
     assert await tickets_of(chat) == []
+
+
+async def test_nobody_approves_their_own_request(desk: Desk) -> None:
+    spoc = desk.app.state.spoc
+    async with spoc.sessions() as session, session.begin():
+        # A directory mistake: Anna is named her own manager.
+        await session.execute(
+            update(DirectoryEntry)
+            .where(DirectoryEntry.username == "anna.andersson")
+            .values(manager="anna.andersson")
+        )
+    await desk.say(desk.anna, "hej")  # Anna's direct message is known, as an approver's would be
+    await desk.say(desk.anna, "jag vill beställa adobe acrobat pro")
+    await desk.say(desk.anna, "Jag granskar bygglovsritningar i PDF")
+    await desk.press(desk.anna, "request:skip")
+    await desk.press(desk.anna, "request:confirm")
+    said = desk.last("D0ANNA", 2)
+    assert "så jag har frågat Licensansvarig på IT i stället" in said
+    mail = await desk.inbox.message_to("licenser@exempelby.se")
+    assert "Adobe Acrobat Pro" in mail["Subject"]
+    assert not any("approval:" in action for action in desk.anna.offered())
