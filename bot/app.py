@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.approvals.desk import Approvals
+from bot.approvals.links import ApprovalLinks
+from bot.approvals.managers import DirectoryManagers
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.directory import Directory, create_directory
@@ -46,6 +49,7 @@ class Spoc:
     directory: Directory
     mailer: Mailer
     resets: ResetLinks
+    approvals: Approvals | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Spoc:
@@ -69,7 +73,15 @@ class Spoc:
             resets=resets,
         )
         outbox = Outbox(sessions)
-        router = Router(sessions=sessions, services=services, outbox=outbox)
+        approvals = Approvals(
+            sessions=sessions,
+            services=services,
+            outbox=outbox,
+            links=ApprovalLinks.from_settings(settings),
+            mailer=mailer,
+            managers=DirectoryManagers(directory),
+        )
+        router = Router(sessions=sessions, services=services, outbox=outbox, approvals=approvals)
         reads = sessions if read_engine is engine else session_factory(read_engine)
         return cls(
             settings,
@@ -84,6 +96,7 @@ class Spoc:
             directory=directory,
             mailer=mailer,
             resets=resets,
+            approvals=approvals,
         )
 
     async def start(self) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rapidfuzz import fuzz
 
 from bot.errors import ConfigError
+from bot.fuzzy import alias_score as _alias_score
+from bot.request_items import RequestItems
 from bot.text import fold, words
 
-_INFLECTION_ROOM = 5  # "vpn" -> "vpnet", "skrivare" -> "skrivarens"
 _MIN_SCORE = 85.0
 
 
@@ -38,26 +38,16 @@ class ServiceMatch:
     score: float
 
 
-def _alias_score(alias: str, tokens: list[str], folded_text: str) -> float:
-    if " " in alias:
-        return 100.0 if alias in folded_text else 0.0
-    best = 0.0
-    for token in tokens:
-        if token == alias:
-            return 100.0
-        if len(alias) >= 3 and token.startswith(alias) and len(token) <= len(alias) + 5:
-            best = max(best, 95.0)
-        elif len(alias) >= 5 and alias in token:
-            best = max(best, 90.0)  # a compound: teamsmötet, outlookkalendern
-        elif len(alias) >= 5 and abs(len(token) - len(alias)) <= 2:
-            best = max(best, fuzz.ratio(token, alias))
-    return best
-
-
 class Catalog:
-    def __init__(self, services: tuple[Service, ...], sla: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        services: tuple[Service, ...],
+        sla: dict[str, Any],
+        requests: RequestItems | None = None,
+    ) -> None:
         self.services = services
         self.sla = sla
+        self.requests = requests or RequestItems()
         self._by_id = {service.id: service for service in services}
         self._aliases = tuple(
             (service, fold(alias)) for service in services for alias in service.aliases
@@ -80,7 +70,7 @@ class Catalog:
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
             raise ConfigError(f"the service catalog in {path} cannot be read: {error}") from error
-        return cls(services, sla)
+        return cls(services, sla, RequestItems.from_directory(path))
 
     def get(self, service_id: str | None) -> Service | None:
         return self._by_id.get(service_id) if service_id else None

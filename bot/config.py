@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     service_desk_phone: str = "0123-45 67 00"
     service_desk_hours: str = "vardagar 08.00–17.00"
     public_base_url: str = "http://127.0.0.1:8000"
+    # Signs the approve/deny links in approval e-mails; unset, a random one per start.
+    approval_secret: SecretStr | None = None
+    approval_link_hours: int = 72
 
     max_message_chars: int = 2000
     max_request_bytes: int = 32_768

@@ -544,3 +544,67 @@ def ticket_numbers(text: str) -> list[str]:
 
 def is_meaningless(text: str) -> bool:
     return not any(char.isalnum() for char in fold(text))
+
+
+_REQUEST = (
+    "bestalla",
+    "bestallning",
+    "vill bestalla",
+    "behover behorighet",
+    "behorighet till",
+    "fa behorighet",
+    "tillgang till",
+    "fa tillgang",
+    "behover en ny",
+    "behover ett nytt",
+    "installera",
+    "installerat",
+    "ny skarm",
+    "extra skarm",
+    "nytt headset",
+    "gastkonto",
+    "med i sandlista",
+    "med i sandlistan",
+    "need access",
+    "access to",
+    "get access",
+    "request access",
+    "i need a new",
+    "vill ha en ny",
+    "vill ha ett nytt",
+    "install",
+    "order",
+    "new screen",
+    "extra screen",
+    "new headset",
+    "guest account",
+    "guest wifi",
+)
+# Said together with a request word, these mean something is broken: an incident.
+_BROKEN = (
+    "fungerar inte",
+    "funkar inte",
+    "gar inte",
+    "kraschar",
+    "felmeddelande",
+    "kommer inte at",
+    "kommer inte in",
+    "kan inte",
+    "not working",
+    "doesn't work",
+    "doesnt work",
+    "can't",
+    "cant",
+    "cannot",
+    "error",
+    "broken",
+    "crash",
+    "crashes",
+    "out of order",
+)
+
+
+def wants_request(text: str) -> bool:
+    """An order or an access request ("jag vill beställa", "I need access to …"), not a
+    report of something broken."""
+    return _has_any(text, _REQUEST) and not _has_any(text, _BROKEN)

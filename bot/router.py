@@ -11,7 +11,7 @@ import hmac
 import logging
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +26,9 @@ from bot.outbox import Outbox
 from bot.store import ownership, repo
 from bot.store.models import Conversation, Ticket, utcnow
 from bot.store.unit import joined
+
+if TYPE_CHECKING:
+    from bot.approvals.desk import Approvals
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +74,12 @@ class Router:
         sessions: async_sessionmaker[AsyncSession],
         services: Services,
         outbox: Outbox,
+        approvals: Approvals | None = None,
     ) -> None:
         self._sessions = sessions
         self.services = services
         self.outbox = outbox
+        self.approvals = approvals
         self._locks = KeyedLock()
 
     async def start_conversation(
@@ -326,6 +331,7 @@ class Router:
             text=text,
             action=action,
             state=f"{conversation.flow}.{conversation.step}",
+            approvals=self.approvals.bound(session, conversation) if self.approvals else None,
         )
         return ctx
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from bot import nlu
 from bot.flows import (
+    approval,
     fallback,
     feedback,
     greeting,
     handoff,
     incident,
     password_reset,
+    request,
     status,
 )
 from bot.flows.base import IDLE, NEW_TOPIC, Context, State
@@ -25,6 +27,7 @@ STATES: dict[str, State] = {
         handoff.FLOW,
         status.FLOW,
         password_reset.FLOW,
+        request.FLOW,
     )
     for name, state in flow.qualified().items()
 }
@@ -71,6 +74,9 @@ async def run_turn(ctx: Context) -> None:
 async def _run_turn(ctx: Context) -> None:
     if ctx.action and ctx.action.startswith(LANGUAGE):
         return await _switch_language(ctx, ctx.action.removeprefix(LANGUAGE))
+    if approval.is_answer(ctx.action):
+        # An approver's button: valid whatever was asked since (the desk checks who may).
+        return await approval.answer(ctx)
     if ctx.action and ctx.action not in ctx.data.get("offered", []):
         ctx.understood = False
         ctx.say("unknown_action")
@@ -82,7 +88,7 @@ async def _run_turn(ctx: Context) -> None:
         if nlu.wants_human(ctx.text):
             return await enter(ctx, "handoff.escalate")
         if nlu.is_cancel(ctx.text) and ctx.state != IDLE:
-            for flow in ("incident", "feedback", "password_reset"):
+            for flow in ("incident", "feedback", "password_reset", "request"):
                 ctx.data.pop(flow, None)
             ctx.say("cancelled")
             return await enter(ctx, "greeting.menu")

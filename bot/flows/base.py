@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.approvals.port import RequestDesk
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.messages import Button, Outbound
@@ -127,6 +128,8 @@ class Context:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     understood: bool = True
     state: str = IDLE
+    # Approvals of requests, bound to this turn's transaction (None: not configured).
+    approvals: RequestDesk | None = None
 
     def say(self, name: str, buttons: Sequence[Button] = (), **context: Any) -> None:
         reply = self.services.replies.render(self.locale, name, tuple(buttons), **context)

@@ -12,11 +12,13 @@ MENU_INCIDENT = "menu:incident"
 MENU_HUMAN = "menu:human"
 MENU_HELP = "menu:help"
 MENU_STATUS = "menu:status"
+MENU_REQUEST = "menu:request"
 
 
 def menu_buttons(ctx: Context) -> list[Button]:
     return [
         ctx.button("menu_incident", MENU_INCIDENT),
+        ctx.button("menu_request", MENU_REQUEST),
         ctx.button("menu_status", MENU_STATUS),
         ctx.button("menu_human", MENU_HUMAN),
         ctx.button("switch_language", "lang:en" if ctx.locale == "sv" else "lang:sv"),
@@ -45,6 +47,9 @@ async def decide(ctx: Context) -> str:
         return "incident.describe"
     if ctx.action == MENU_HUMAN:
         return "handoff.escalate"
+    if ctx.action == MENU_REQUEST:
+        ctx.data.pop("request", None)
+        return "request.choose"
     if ctx.action == MENU_HELP:
         return "greeting.menu"
     if ctx.action == MENU_STATUS:
@@ -61,6 +66,8 @@ async def decide(ctx: Context) -> str:
         return "feedback.rate"
     if nlu.asks_status(text):
         return "status.show"
+    if nlu.wants_request(text):
+        return "request.start"
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
         return "incident.start"
     return await misunderstood(ctx)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from bot.adapters import channels as chat_tools
 from bot.app import Spoc
+from bot.approvals import web as approval_pages
 from bot.config import Settings
 from bot.store.db import is_reachable
 from bot.web import chat, dev_outbox, errors, pages, reset, security, tickets
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return errors.error_response(503, "unavailable", "The database cannot be reached.")
 
     pages.install(app, settings)
+    approval_pages.install(app, settings)
     reset.install(app, settings)
     dev_outbox.install(app, settings)
 

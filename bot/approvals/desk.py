@@ -1,0 +1,343 @@
+"""Approvals of request tickets: ask the approver, take the decision once, tell the requester.
+
+The approver is the requester's manager (from the directory, when spoc has one) or the
+item's owner. When spoc knows a chat account of the approver (a Slack or Telegram direct
+conversation of someone with that e-mail in the people table), the question goes there with
+approve/deny buttons, through the outbox like any reply. Otherwise it goes by e-mail with
+signed single-use links (:mod:`bot.approvals.links`), through the mailer, which sends it
+after the turn commits and retries.
+
+Everything a decision changes is one transaction: the approval (compare-and-set), the
+ticket's state and events, and the message to the requester in the conversation where they
+asked. After commit, the outbox wakes and delivers it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.approvals import store
+from bot.approvals.chats import direct_conversation, post, requester_of
+from bot.approvals.links import ApprovalLinks, LinkClaim
+from bot.approvals.port import (
+    ApprovalAsked,
+    Approver,
+    Decision,
+    Mailer,
+    ManagerLookup,
+)
+from bot.approvals.store import APPROVED, DENIED, PENDING, VIA_CHAT, VIA_EMAIL, Approval
+from bot.flows.approval import APPROVE, DENY
+from bot.flows.base import Services
+from bot.outbox import Outbox
+from bot.request_items import RequestItem
+from bot.store import repo
+from bot.store.models import Conversation, Ticket, TicketEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+AWAITING = "awaiting_approval"
+CHANNEL_NAMES = {"slack": "Slack", "telegram": "Telegram"}
+
+
+class Approvals:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        services: Services,
+        outbox: Outbox,
+        links: ApprovalLinks,
+        mailer: Mailer,
+        managers: ManagerLookup | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self.services = services
+        self.outbox = outbox
+        self.links = links
+        self.mailer = mailer
+        self.managers = managers
+
+    def bound(self, session: AsyncSession, conversation: Conversation) -> BoundDesk:
+        return BoundDesk(self, session, conversation)
+
+    # -- deciding ------------------------------------------------------------------------
+
+    async def decide(
+        self, session: AsyncSession, approval: Approval, *, approve: bool, via: str
+    ) -> Decision:
+        ticket = await session.get(Ticket, approval.ticket_id)
+        if ticket is None:
+            return Decision("unknown")
+        state = approval_state(approve)
+        actor = approval.approver_email
+        if not await store.decide(
+            session, approval_id=approval.id, state=state, actor=actor, via=via
+        ):
+            current = await store.get_approval(session, approval_id=approval.id)
+            return self._decision(ticket, "already_decided", current.state if current else None)
+        ticket.state, ticket.updated_at = state, utcnow()
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                kind=state,
+                actor=actor,
+                detail={"via": via, "rule": approval.rule},
+                created_at=utcnow(),
+            )
+        )
+        await self._tell_requester(session, ticket, approval, approve=approve, via=via)
+        return self._decision(ticket, state, state)
+
+    async def decide_by_link(self, claim: LinkClaim) -> Decision:
+        async with self._sessions() as session, session.begin():
+            approval = await store.get_approval(session, approval_id=claim.approval_id)
+            if approval is None or not secrets.compare_digest(approval.nonce, claim.nonce):
+                return Decision("unknown")
+            return await self.decide(session, approval, approve=claim.approve, via=VIA_EMAIL)
+
+    async def look_up(self, claim: LinkClaim) -> LinkView | None:
+        """What a link is about, for its page; None when it is about nothing spoc has."""
+        async with self._sessions() as session:
+            approval = await store.get_approval(session, approval_id=claim.approval_id)
+            if approval is None or not secrets.compare_digest(approval.nonce, claim.nonce):
+                return None
+            ticket = await session.get(Ticket, approval.ticket_id)
+            if ticket is None:
+                return None
+        outcome = "already_decided" if approval.state != PENDING else "pending"
+        answers = [(str(label), str(value)) for label, value in _answers(ticket)]
+        return LinkView(self._decision(ticket, outcome, approval.state), answers)
+
+    def _decision(self, ticket: Ticket, outcome: Any, state: str | None) -> Decision:
+        item = self.services.catalog.requests.get((ticket.details or {}).get("item_id"))
+        return Decision(
+            outcome,
+            ticket_number=ticket.number,
+            item=item.name(ticket.locale) if item else ticket.title,
+            requester=ticket.requester,
+            state=state,
+        )
+
+    async def _tell_requester(
+        self,
+        session: AsyncSession,
+        ticket: Ticket,
+        approval: Approval,
+        *,
+        approve: bool,
+        via: str,
+    ) -> None:
+        conversation = (
+            await session.get(Conversation, ticket.conversation_id)
+            if ticket.conversation_id
+            else None
+        )
+        if conversation is None or conversation.status == "purged":
+            return
+        locale = conversation.locale
+        sla = self.services.sla
+        targets = sla.targets(ticket.priority, self.services.now())
+        item = self.services.catalog.requests.get((ticket.details or {}).get("item_id"))
+        reply = self.services.replies.render(
+            locale,
+            "request_approved" if approve else "request_denied",
+            number=ticket.number,
+            item=item.name(locale) if item else ticket.title,
+            approver=approval.approver_name or approval.approver_email,
+            is_manager=approval.rule == "manager",
+            group=ticket.owner_group,
+            response=self.services.replies.text(locale, "duration", target=targets.response),
+        )
+        await post(self.outbox, session, conversation, reply)
+        await repo.record_events(
+            session,
+            conversation_id=conversation.id,
+            events=[("request_decided", {"outcome": approval_state(approve), "via": via})],
+        )
+
+    # -- asking --------------------------------------------------------------------------
+
+    async def approver_for(
+        self, session: AsyncSession, item: RequestItem, conversation: Conversation
+    ) -> Approver:
+        requester = await requester_of(session, conversation)
+        if item.approval == "manager" and self.managers is not None:
+            manager = await self.managers.manager_of(requester)
+            if manager is not None and not _same_person(manager.email, requester.email):
+                return manager
+        if not item.owner:
+            raise ValueError(f"request item {item.id} has no owner to approve it")
+        if "@" not in item.owner and self.managers is not None:
+            owner = await self.managers.owner_named(item.owner, item.owner_name)
+            if owner is not None:
+                return owner
+        return Approver(item.owner, item.owner_name, "owner")
+
+    async def ask(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        *,
+        ticket_number: str,
+        item: RequestItem,
+        answers: Sequence[tuple[str, str]],
+    ) -> ApprovalAsked:
+        ticket = await repo.get_ticket(session, number=ticket_number)
+        if ticket is None:
+            raise ValueError(f"no ticket {ticket_number}")
+        approver = await self.approver_for(session, item, conversation)
+        chat = await direct_conversation(session, email=approver.email)
+        approval = await store.add_approval(
+            session,
+            approval=Approval(
+                ticket_id=ticket.id,
+                rule=approver.rule,
+                approver_email=approver.email,
+                approver_name=approver.name,
+                via=VIA_CHAT if chat else VIA_EMAIL,
+                approver_conversation_id=chat.id if chat else None,
+                nonce=secrets.token_urlsafe(16),
+                locale=chat.locale if chat else self.services.settings.default_locale,
+                state=PENDING,
+                created_at=utcnow(),
+            ),
+        )
+        ticket.state = AWAITING
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                kind="approval_requested",
+                actor="bot",
+                detail={"approver": approver.email, "rule": approver.rule, "via": approval.via},
+                created_at=utcnow(),
+            )
+        )
+        if chat is not None:
+            await self._ask_in_chat(session, chat, approval, ticket, item, answers)
+            return ApprovalAsked(approver, "chat", CHANNEL_NAMES.get(chat.channel))
+        # The mailer joins this turn's transaction: the mail leaves only if the turn commits.
+        subject, body = self._mail_of(approval, ticket)
+        await self.mailer.send(approval.approver_email, subject, body)
+        return ApprovalAsked(approver, "email")
+
+    async def _ask_in_chat(
+        self,
+        session: AsyncSession,
+        chat: Conversation,
+        approval: Approval,
+        ticket: Ticket,
+        item: RequestItem,
+        answers: Sequence[tuple[str, str]],
+    ) -> None:
+        locale = chat.locale
+        replies = self.services.replies
+        reply = replies.render(
+            locale,
+            "approval_request",
+            (
+                replies.button(locale, "approve", f"{APPROVE}{approval.id}"),
+                replies.button(locale, "deny", f"{DENY}{approval.id}"),
+            ),
+            requester=ticket.requester,
+            number=ticket.number,
+            item=item.name(locale),
+            answers=answers,
+            is_manager=approval.rule == "manager",
+        )
+        await post(self.outbox, session, chat, reply)
+
+    # -- e-mail --------------------------------------------------------------------------
+
+    def _mail_of(self, approval: Approval, ticket: Ticket) -> tuple[str, str]:
+        locale = approval.locale
+        base = self.services.settings.public_base_url.rstrip("/")
+
+        def link(approve: bool) -> str:
+            token = self.links.token(
+                approval_id=approval.id, nonce=approval.nonce, approve=approve, locale=locale
+            )
+            return f"{base}/approvals/{token}"
+
+        item = self.services.catalog.requests.get((ticket.details or {}).get("item_id"))
+        context = {
+            "requester": ticket.requester,
+            "number": ticket.number,
+            "item": item.name(locale) if item else ticket.title,
+            "answers": [tuple(pair) for pair in _answers(ticket)],
+            "is_manager": approval.rule == "manager",
+            "approve_url": link(True),
+            "deny_url": link(False),
+            "hours": self.links.max_age_seconds // 3600,
+            "organisation": self.services.settings.organisation_name,
+        }
+        replies = self.services.replies
+        subject = replies.text(locale, "approval_mail_subject", **context)
+        return " ".join(subject.split()), replies.text(locale, "approval_mail", **context)
+
+
+class BoundDesk:
+    """:class:`Approvals` inside one turn: the turn's transaction and conversation."""
+
+    def __init__(
+        self, approvals: Approvals, session: AsyncSession, conversation: Conversation
+    ) -> None:
+        self._approvals, self._session, self._conversation = approvals, session, conversation
+
+    async def ask_approval(
+        self, *, ticket_number: str, item: RequestItem, answers: Sequence[tuple[str, str]]
+    ) -> ApprovalAsked:
+        return await self._approvals.ask(
+            self._session,
+            self._conversation,
+            ticket_number=ticket_number,
+            item=item,
+            answers=answers,
+        )
+
+    async def mark_pre_approved(self, *, ticket_number: str) -> None:
+        ticket = await repo.get_ticket(self._session, number=ticket_number)
+        if ticket is not None:
+            self._session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    kind="pre_approved",
+                    actor="catalog",
+                    detail={"item_id": (ticket.details or {}).get("item_id")},
+                    created_at=utcnow(),
+                )
+            )
+
+    async def decide(self, *, approval_id: int, approve: bool) -> Decision:
+        approval = await store.get_approval(self._session, approval_id=approval_id)
+        if approval is None:
+            return Decision("unknown")
+        if approval.approver_conversation_id != self._conversation.id:
+            # Only the conversation the question was posted to may answer it.
+            return Decision("not_yours")
+        return await self._approvals.decide(self._session, approval, approve=approve, via=VIA_CHAT)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    decision: Decision
+    answers: list[tuple[str, str]]
+
+
+def _answers(ticket: Ticket) -> list[Any]:
+    return list((ticket.details or {}).get("answers", []))
+
+
+def _same_person(email: str, other: str | None) -> bool:
+    """Nobody approves their own request: a manager who is the requester gives way."""
+    return bool(other) and email.strip().lower() == str(other).strip().lower()
+
+
+def approval_state(approve: bool) -> str:
+    return APPROVED if approve else DENIED
