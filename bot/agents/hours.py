@@ -1,0 +1,130 @@
+"""When agents answer chats: ``SPOC_DESK_OPEN_HOURS`` (``"mon-fri 08:00-17:00"``) in the
+desk's time zone, Swedish public holidays closed (the ``holidays`` package, as the SLA clock
+uses)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from bot.errors import ConfigError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = {
+    "sv": ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS = {
+    "sv": [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+_LOOKAHEAD_DAYS = 30  # the desk opens again within this; longer means a configuration mistake
+
+
+def _clock(value: str) -> time:
+    if value.strip() == "24:00":
+        return time.max
+    return time.fromisoformat(value.strip())
+
+
+def _days(spec: str) -> frozenset[int]:
+    chosen: set[int] = set()
+    for part in spec.lower().split(","):
+        first, _, last = part.strip().partition("-")
+        if first not in DAYS or (last and last not in DAYS):
+            raise ConfigError(f"unknown day in {spec!r}: use mon, tue, wed, thu, fri, sat, sun")
+        start, end = DAYS.index(first), DAYS.index(last or first)
+        chosen.update(
+            range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
+        )
+    return frozenset(chosen)
+
+
+@dataclass(frozen=True)
+class DeskHours:
+    days: frozenset[int]
+    opens: time
+    closes: time
+    zone: ZoneInfo
+    holidays_open: bool = False
+
+    @classmethod
+    def parse(
+        cls, spec: str, zone: str = "Europe/Stockholm", *, holidays_open: bool = False
+    ) -> DeskHours:
+        """``"mon-fri 08:00-17:00"``; ``"mon-sun 00:00-24:00"`` for always open."""
+        try:
+            days, hours = spec.split()
+            opens, closes = hours.split("-")
+            parsed = cls(_days(days), _clock(opens), _clock(closes), ZoneInfo(zone), holidays_open)
+        except (ValueError, KeyError) as error:
+            raise ConfigError(
+                f"SPOC_DESK_OPEN_HOURS {spec!r}: write it like 'mon-fri 08:00-17:00'"
+            ) from error
+        if parsed.opens >= parsed.closes:
+            raise ConfigError(f"SPOC_DESK_OPEN_HOURS {spec!r}: opening must be before closing")
+        return parsed
+
+    def is_working_day(self, day: date) -> bool:
+        if day.weekday() not in self.days:
+            return False
+        # The package lists Sundays as holidays for Sweden: only real public holidays count.
+        names = holidays.country_holidays("SE", years=day.year).get_list(day)
+        return self.holidays_open or not [name for name in names if name != "Söndag"]
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.zone)
+        return self.is_working_day(local.date()) and self.opens <= local.time() < self.closes
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """The moment itself when open, else when the desk opens next."""
+        if self.is_open(moment):
+            return moment
+        local = moment.astimezone(self.zone)
+        for offset in range(_LOOKAHEAD_DAYS + 1):
+            day = local.date() + timedelta(days=offset)
+            opening = datetime.combine(day, self.opens, self.zone)
+            if self.is_working_day(day) and opening > local:
+                return opening
+        raise ConfigError(
+            "the service desk never opens within a month: check SPOC_DESK_OPEN_HOURS"
+        )
+
+    def describe(self, moment: datetime, locale: str) -> str:
+        """``"tisdag 1 december kl. 08.00"`` / ``"Tuesday 1 December at 08:00"``."""
+        local = moment.astimezone(self.zone)
+        lang = "en" if locale == "en" else "sv"
+        weekday = WEEKDAYS[lang][local.weekday()]
+        month = MONTHS[lang][local.month - 1]
+        if lang == "en":
+            return f"{weekday} {local.day} {month} at {local:%H:%M}"
+        return f"{weekday} {local.day} {month} kl. {local:%H.%M}"
