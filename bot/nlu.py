@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from bot.sla import (
     IMPACT_ONE,
@@ -409,3 +410,18 @@ def ticket_numbers(text: str) -> list[str]:
 
 def is_meaningless(text: str) -> bool:
     return not any(char.isalnum() for char in fold(text))
+
+
+@lru_cache(maxsize=1)
+def _frustration() -> tuple[str, ...]:
+    import yaml
+
+    raw = yaml.safe_load(
+        (Path(__file__).with_name("data") / "frustration.yaml").read_text("utf-8")
+    )
+    return tuple(str(phrase) for phrases in raw.values() for phrase in phrases)
+
+
+def is_frustrated(text: str) -> bool:
+    """Clear frustration in sv or en (``bot/data/frustration.yaml``): hand over to a person."""
+    return _has_any(text, _frustration())

@@ -1,11 +1,12 @@
 """When agents answer chats: ``SPOC_DESK_OPEN_HOURS`` (``"mon-fri 08:00-17:00"``) in the
-desk's time zone, Swedish public holidays closed (the ``holidays`` package, as the SLA clock
-uses)."""
+desk's time zone, closed on Swedish public holidays and on midsommarafton, julafton and
+nyårsafton (the ``holidays`` package, which the SLA clock uses too)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -69,6 +70,15 @@ def _days(spec: str) -> frozenset[int]:
     return frozenset(chosen)
 
 
+@cache
+def _swedish_holidays(year: int) -> holidays.HolidayBase:
+    """Public holidays and the de facto ones (midsommarafton, julafton, nyårsafton), when
+    service desks close too; not every Sunday, which the package lists by default."""
+    return holidays.country_holidays(
+        "SE", years=year, categories=("public", "de_facto"), include_sundays=False
+    )
+
+
 @dataclass(frozen=True)
 class DeskHours:
     days: frozenset[int]
@@ -97,9 +107,7 @@ class DeskHours:
     def is_working_day(self, day: date) -> bool:
         if day.weekday() not in self.days:
             return False
-        # The package lists Sundays as holidays for Sweden: only real public holidays count.
-        names = holidays.country_holidays("SE", years=day.year).get_list(day)
-        return self.holidays_open or not [name for name in names if name != "Söndag"]
+        return self.holidays_open or day not in _swedish_holidays(day.year)
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)

@@ -52,10 +52,27 @@ class TicketOpened:
     response_words: str
     resolve_words: str
     owner_group: str
+    response_due_at: datetime | None = None
 
 
 class TicketOpener(Protocol):
     async def __call__(self, **fields: Any) -> TicketOpened: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPlaced:
+    """What became of a request for a person: in the queue (``queued``), or, with the desk
+    closed, a ticket and when to expect an answer."""
+
+    queued: bool
+    position: int = 0
+    ticket_number: str | None = None
+    next_opening: str | None = None
+    answer_by: str | None = None
+
+
+class Escalator(Protocol):
+    async def __call__(self, *, reason: str) -> EscalationPlaced: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +99,7 @@ class Context:
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     understood: bool = True
     state: str = IDLE
+    escalate: Escalator | None = None
 
     def say(self, name: str, buttons: Sequence[Button] = (), **context: Any) -> None:
         reply = self.services.replies.render(self.locale, name, tuple(buttons), **context)
