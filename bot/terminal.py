@@ -7,6 +7,7 @@ import getpass
 import sys
 import uuid
 
+from bot.adapters.labels import with_author
 from bot.app import Spoc
 from bot.config import Settings
 from bot.messages import ConversationRef, Inbound, Reply
@@ -15,7 +16,7 @@ CHANNEL = "terminal"
 
 
 def render(reply: Reply) -> str:
-    lines = [reply.text]
+    lines = [with_author(reply).text]
     lines += [f"  {number}) {button.title}" for number, button in enumerate(reply.buttons, 1)]
     return "\n".join(lines)
 
