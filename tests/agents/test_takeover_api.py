@@ -195,3 +195,32 @@ async def test_a_p1_incident_goes_straight_to_a_person(client: httpx.AsyncClient
         (item,) = await kim.queue()
         assert item["reason"] == "p1"
         assert item["summary"]["ticket"] == (await tickets_of(client))[0].number
+
+
+async def test_retention_deletes_agents_notes_and_the_gathered_summary(
+    client: httpx.AsyncClient,
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from bot.retention import cutoff, purge
+    from bot.store.agents import AgentNote, Escalation
+    from bot.store.models import Conversation, utcnow
+
+    await escalated(client, "jag vill prata med en människa om min lönespecifikation")
+    async with agent_user(client, "kim") as kim:
+        (item,) = await kim.queue()
+        await kim.claim(item["conversation_id"])
+        await kim.post(f"/conversations/{item['conversation_id']}/notes", {"text": "Anna, lön"})
+        await kim.post(f"/conversations/{item['conversation_id']}/close", {"resolution": "Klart"})
+    spoc = client.app.state.spoc  # type: ignore[attr-defined]
+    async with spoc.sessions() as session, session.begin():
+        await session.execute(
+            update(Conversation).values(last_activity_at=utcnow() - timedelta(days=91))
+        )
+    assert await purge(spoc.sessions, older_than=cutoff(utcnow(), 90)) == 1
+    async with spoc.sessions() as session:
+        assert (await session.execute(select(AgentNote))).scalars().all() == []
+        (kept,) = (await session.execute(select(Escalation))).scalars().all()
+    assert kept.summary == {} and kept.state == "closed"  # the figures stay, the words go
