@@ -105,6 +105,8 @@
 
   function conversationPage(root) {
     var transcript = document.getElementById("transcript");
+    var scroller = transcript.parentElement;
+    scroller.scrollTop = scroller.scrollHeight;
     var notes = document.getElementById("notes");
     var owner = root.getAttribute("data-owner");
     var url = root.getAttribute("data-events-url") + "?after=" + root.getAttribute("data-last-id");
@@ -113,7 +115,7 @@
       var message = JSON.parse(event.data);
       if (transcript.querySelector('[data-id="' + message.id + '"]')) return;
       transcript.appendChild(messageItem(message));
-      transcript.lastChild.scrollIntoView({ block: "nearest" });
+      scroller.scrollTop = scroller.scrollHeight;
     });
     source.addEventListener("note", function (event) {
       var note = JSON.parse(event.data);
