@@ -61,6 +61,11 @@ class Hub:
         for event in self._waiters.get(topic, ()):
             event.set()
 
+    def publish_all(self) -> None:
+        """Wake every stream (after a gap in which wake-ups may have been missed)."""
+        for topic in list(self._waiters):
+            self.publish(topic)
+
 
 class PgListener:
     """LISTEN on the schema's channel with a connection of its own (asyncpg), publishing
@@ -103,8 +108,7 @@ class PgListener:
                 await connection.add_listener(self._channel, self._notified)
                 self.listening.set()
                 # Streams may have missed something while the connection was down.
-                for topic in list(self._hub._waiters):
-                    self._hub.publish(topic)
+                self._hub.publish_all()
                 await lost.wait()
                 log.warning("live updates: LISTEN connection lost; reconnecting")
             finally:

@@ -147,3 +147,13 @@ async def test_bad_requests_get_a_clear_4xx(
             )
         assert response.status_code == status, response.text
         assert response.json()["error"]["message"]
+
+
+async def test_the_agent_api_is_in_the_openapi_schema_and_the_console_pages_are_not(
+    client: httpx.AsyncClient,
+) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    for action in ("claim", "messages", "notes", "transfer", "handback", "close", "events"):
+        assert f"/api/agent/conversations/{{conversation_id}}/{action}" in paths
+    assert {"/api/agent/session", "/api/agent/conversations", "/api/agent/events"} <= set(paths)
+    assert not [path for path in paths if path.startswith("/agent")]
