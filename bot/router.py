@@ -60,6 +60,7 @@ class Router:
         # Wakes this process's live streams after commit (the web app sets its hub's).
         self.wake: Callable[[Hashable], None] = lambda _topic: None
         self._live_channel = agents.live_channel(services.settings.database_schema)
+        escalation.desk_of(services.settings)  # a mistake in SPOC_DESK_OPEN_HOURS stops the start
 
     async def start_conversation(
         self,

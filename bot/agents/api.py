@@ -71,6 +71,7 @@ class QueueItemOut(BaseModel):
     conversation_id: int
     state: str = Field(description="waiting, agent, closed, bot (handed back), left, ticket")
     agent: str | None = Field(description="Username of the agent who has it.")
+    agent_name: str | None = Field(description="That agent's display name.")
     reason: str = Field(description="asked, misunderstood, frustrated or p1")
     group: str
     channel: str
@@ -159,6 +160,7 @@ def item_out(request: Request, row: QueueRow) -> QueueItemOut:
         conversation_id=conversation.id,
         state=escalation.state,
         agent=owner_username(conversation.owner) if escalation.state == "agent" else None,
+        agent_name=row.agent_name if escalation.state == "agent" else None,
         reason=escalation.reason,
         group=escalation.group_name,
         channel=conversation.channel,
@@ -176,7 +178,7 @@ def message_out(reply: Reply) -> MessageOut:
 
 def conversation_out(request: Request, view: ConversationView) -> ConversationOut:
     return ConversationOut(
-        conversation=item_out(request, QueueRow(view.escalation, view.conversation)),
+        conversation=item_out(request, view.row),
         owner=view.conversation.owner,
         resolution=view.escalation.resolution,
         messages=[message_out(m) for m in view.messages],

@@ -32,7 +32,6 @@ from bot.errors import (
     Unauthorized,
 )
 from bot.store import agents as store
-from bot.store.agents import QueueRow
 from bot.store.models import utcnow
 
 HERE = Path(__file__).resolve().parent
@@ -230,7 +229,7 @@ def create_router() -> APIRouter:
             view = await takeover.view(me.agent, conversation_id)
         except NotFound:
             return page("not_found.html", 404, me=me)
-        item = item_out(request, QueueRow(view.escalation, view.conversation))
+        item = item_out(request, view.row)
         async with spoc_of(request).reads() as session:
             agents = await store.list_agents(session)
         return page(

@@ -53,6 +53,11 @@ class ConversationView:
     escalation: Escalation
     messages: list[Reply]
     notes: list[AgentNote]
+    agent_name: str | None = None
+
+    @property
+    def row(self) -> store.QueueRow:
+        return store.QueueRow(self.escalation, self.conversation, self.agent_name)
 
 
 class Takeover:
@@ -97,7 +102,10 @@ class Takeover:
                 session, conversation_id=conversation_id, after=after, limit=500
             )
             notes = await store.notes_of(session, conversation_id=conversation_id)
-        return ConversationView(conversation, escalation, messages, notes)
+            username = escalation.agent
+            named = await store.find_agent(session, username=username) if username else None
+        name = named.display_name if named else None
+        return ConversationView(conversation, escalation, messages, notes, name)
 
     async def ensure_visible(self, agent: Agent, conversation_id: int) -> None:
         async with self._reads() as session:

@@ -248,19 +248,21 @@ async def queue_position(session: AsyncSession, *, escalation: Escalation) -> in
 class QueueRow:
     escalation: Escalation
     conversation: Conversation
+    agent_name: str | None = None  # display name of the agent the escalation names
 
 
 async def list_escalations(
     session: AsyncSession, *, states: tuple[str, ...], limit: int = 200
 ) -> list[QueueRow]:
     statement = (
-        select(Escalation, Conversation)
+        select(Escalation, Conversation, Agent.display_name)
         .join(Conversation, Conversation.id == Escalation.conversation_id)
+        .outerjoin(Agent, Agent.username == Escalation.agent)
         .where(Escalation.state.in_(states))
         .order_by(Escalation.created_at, Escalation.id)
         .limit(limit)
     )
-    return [QueueRow(e, c) for e, c in (await session.execute(statement)).all()]
+    return [QueueRow(e, c, name) for e, c, name in (await session.execute(statement)).all()]
 
 
 async def add_note(session: AsyncSession, *, conversation_id: int, agent: str, text: str) -> int:

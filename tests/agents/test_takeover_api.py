@@ -224,3 +224,61 @@ async def test_retention_deletes_agents_notes_and_the_gathered_summary(
         assert (await session.execute(select(AgentNote))).scalars().all() == []
         (kept,) = (await session.execute(select(Escalation))).scalars().all()
     assert kept.summary == {} and kept.state == "closed"  # the figures stay, the words go
+
+
+async def test_a_conversation_transferred_to_a_colleague_is_theirs_alone(
+    client: httpx.AsyncClient,
+) -> None:
+    person, _ = await escalated(client)
+    async with (
+        agent_user(client, "kim", name="Kim") as kim,
+        agent_user(client, "lo", name="Lo Lind") as lo,
+    ):
+        (item,) = await kim.queue()
+        conversation_id = item["conversation_id"]
+        await kim.claim(conversation_id)
+        itself = await kim.post(f"/conversations/{conversation_id}/transfer", {"agent": "kim"})
+        assert itself.status_code == 400
+        moved = await kim.post(f"/conversations/{conversation_id}/transfer", {"agent": "lo"})
+        assert moved.status_code == 200, moved.text
+        (taken,) = await kim.queue()
+        assert (taken["agent"], taken["agent_name"]) == ("lo", "Lo Lind")
+        assert (await kim.say(conversation_id, "Hej")).status_code == 409
+        assert (await lo.say(conversation_id, "Hej, Lo här.")).status_code == 200
+        said = [(m["author"], m["text"]) for m in (await history(person))[-2:]]
+        assert said == [
+            ("system", "Du kopplas vidare till Lo Lind på servicedesken."),
+            ("agent", "Hej, Lo här."),
+        ]
+
+
+async def test_signing_out_ends_the_session_on_the_server(client: httpx.AsyncClient) -> None:
+    async with agent_user(client, "kim") as kim:
+        cookie = kim.http.cookies["spoc_agent"]
+        assert (await kim.post("/session/end")).status_code == 200
+        assert (await kim.get("/conversations")).status_code == 401
+        # The old cookie, replayed, opens nothing either.
+        replayed = await kim.http.get(
+            "/api/agent/conversations", headers={"Cookie": f"spoc_agent={cookie}"}
+        )
+        assert replayed.status_code == 401
+
+
+async def test_a_stale_queue_page_says_who_was_first(client: httpx.AsyncClient) -> None:
+    await escalated(client)
+    async with (
+        agent_user(client, "kim", name="Kim") as kim,
+        agent_user(client, "lo", name="Lo Lind") as lo,
+    ):
+        page = await kim.http.get("/agent")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        (item,) = await lo.queue()
+        await lo.claim(item["conversation_id"])
+        late = await kim.http.post(
+            f"/agent/conversations/{item['conversation_id']}/claim",
+            data={"csrf_token": token.group(1)},
+        )
+        assert late.status_code == 303
+        notice = await kim.http.get(late.headers["location"])
+        assert "Lo Lind hann före och har tagit konversationen." in notice.text

@@ -146,7 +146,7 @@ def test_an_agent_sees_a_colleague_take_a_conversation_live(
         other.close()
     # Kim's queue moves it to the colleagues' list without a reload; taking it now fails kindly.
     expect(kim.waiting()).to_have_count(0)
-    expect(agent_page.locator(".taken")).to_contain_text("tagen av lo")
+    expect(agent_page.locator(".taken")).to_contain_text("tagen av Lo Lind")
 
 
 def test_the_console_pages_pass_axe(
