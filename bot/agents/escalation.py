@@ -106,7 +106,9 @@ async def escalate(
     await store.add_escalation(session, escalation=escalation)
     ctx.data.pop("incident", None)
     return EscalationPlaced(
-        queued=True, position=await store.queue_position(session, escalation=escalation)
+        queued=True,
+        hours=desk.summary(ctx.locale),
+        position=await store.queue_position(session, escalation=escalation),
     )
 
 
@@ -141,6 +143,7 @@ async def _ticket_instead(
     locale = ctx.locale
     return EscalationPlaced(
         queued=False,
+        hours=desk.summary(locale),
         ticket_number=number,
         next_opening=desk.describe(desk.next_opening(now), locale),
         answer_by=desk.describe(due, locale) if due else None,

@@ -127,6 +127,30 @@ class DeskHours:
             "the service desk never opens within a month: check SPOC_DESK_OPEN_HOURS"
         )
 
+    def summary(self, locale: str) -> str:
+        """The opening hours in words: ``"vardagar 08.00–17.00"``, ``"every day, all day"``."""
+        sv = locale != "en"
+        form = "%H.%M" if sv else "%H:%M"
+        closes = "24.00" if self.closes == time.max else self.closes.strftime(form)
+        if self.opens == time.min and self.closes == time.max:
+            clock = "dygnet runt" if sv else "around the clock"
+        else:
+            clock = f"{self.opens.strftime(form)}–{closes.replace('.', ':') if not sv else closes}"
+        days = sorted(self.days)
+        names = WEEKDAYS["sv" if sv else "en"]
+        if days == list(range(7)):
+            when = "alla dagar" if sv else "every day"
+        elif days == list(range(5)):
+            when = "vardagar" if sv else "weekdays"
+        elif days == list(range(days[0], days[-1] + 1)):
+            when = f"{names[days[0]]}–{names[days[-1]]}"
+        else:
+            when = ", ".join(names[day] for day in days)
+        closed = (
+            "" if self.holidays_open else (" utom helgdagar" if sv else " except public holidays")
+        )
+        return f"{when} {clock}{closed}"
+
     def describe(self, moment: datetime, locale: str) -> str:
         """``"tisdag 1 december kl. 08.00"`` / ``"Tuesday 1 December at 08:00"``."""
         local = moment.astimezone(self.zone)

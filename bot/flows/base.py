@@ -65,6 +65,7 @@ class EscalationPlaced:
     closed, a ticket and when to expect an answer."""
 
     queued: bool
+    hours: str = ""  # the desk's opening hours in words
     position: int = 0
     ticket_number: str | None = None
     next_opening: str | None = None

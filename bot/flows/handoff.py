@@ -38,7 +38,7 @@ async def _escalate(ctx: Context) -> str | None:
             [ctx.button("leave_queue", LEAVE_QUEUE)],
             reason=reason,
             position=placed.position,
-            hours=settings.service_desk_hours,
+            hours=placed.hours or settings.service_desk_hours,
         )
         return "handoff.waiting"
     offer = (
@@ -51,7 +51,7 @@ async def _escalate(ctx: Context) -> str | None:
         offer,
         reason=reason,
         number=placed.ticket_number,
-        hours=settings.service_desk_hours,
+        hours=placed.hours or settings.service_desk_hours,
         next_opening=placed.next_opening,
         answer_by=placed.answer_by,
         phone=settings.service_desk_phone,

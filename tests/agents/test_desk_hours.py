@@ -42,7 +42,7 @@ async def test_outside_opening_hours_a_request_for_a_human_opens_a_ticket_with_h
     said = replies[-1]["text"]
     number = re.search(r"INC\d{7}", said)
     assert number is not None
-    assert "Servicedesken har stängt just nu" in said
+    assert "Servicedesken har stängt just nu (öppet vardagar 08.00–17.00 utom helgdagar)" in said
     assert "måndag 7 december kl. 08.00" in said  # when somebody can take over
     assert "svar senast måndag 7 december kl. 17.00" in said  # P4: one working day
     (ticket,) = await tickets_of(client)
@@ -85,6 +85,11 @@ def test_desk_hours_know_swedish_public_holidays() -> None:
     assert not desk.is_open(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))  # 17.00: closed
     always = DeskHours.parse("mon-sun 00:00-24:00", holidays_open=True)
     assert always.is_open(datetime(2026, 12, 25, 23, 59, tzinfo=UTC))
+    assert desk.summary("en") == "weekdays 08:00–17:00 except public holidays"
+    assert always.summary("en") == "every day around the clock"
+    assert DeskHours.parse("mon-sat 07:30-18:00").summary("sv") == (
+        "måndag–lördag 07.30–18.00 utom helgdagar"
+    )
 
 
 @pytest.mark.parametrize("spec", ["weekdays 8-17", "mon-fri 17:00-08:00", "fun-fri 08:00-17:00"])
