@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, func, select, text, update
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -182,9 +193,7 @@ async def agent_of_session(
 
 
 async def end_session(session: AsyncSession, *, token_hash: str) -> None:
-    await session.execute(
-        AgentSession.__table__.delete().where(AgentSession.token_hash == token_hash)
-    )
+    await session.execute(delete(AgentSession).where(AgentSession.token_hash == token_hash))
 
 
 # -- ownership and escalations --------------------------------------------------------------

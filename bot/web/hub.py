@@ -93,7 +93,7 @@ class PgListener:
             self._hub.publish(topic)
 
     async def _run(self) -> None:
-        import asyncpg
+        import asyncpg  # type: ignore[import-untyped]
 
         while True:
             lost = asyncio.Event()
