@@ -49,8 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     purge.set_defaults(handler=_purge)
 
     from bot import cli_kb
+    from bot.agents import cli as cli_agent
 
     cli_kb.register(commands)
+    cli_agent.register(commands)
     kb_commands = next(
         action
         for action in commands.choices["kb"]._actions

@@ -106,6 +106,17 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Live agent takeover (bot/agents/). When agents answer chats: days and hours in the
+    # desk's time zone; Swedish public holidays are closed unless desk_holidays_open.
+    desk_open_hours: str = "mon-fri 08:00-17:00"
+    desk_timezone: str = "Europe/Stockholm"
+    desk_holidays_open: bool = False
+    # The agent group an escalation goes to when its service names none.
+    agent_default_group: str = "Servicedesk"
+    agent_session_hours: int = 10
+    agent_max_failed_logins: int = 5
+    agent_lockout_minutes: int = 15
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"

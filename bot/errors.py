@@ -53,3 +53,16 @@ class DuplicateDelivery(SpocError):
 
 class ConfigError(SpocError):
     code = "config_error"
+
+
+class Forbidden(SpocError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(SpocError):
+    """The request lost a race or does not fit the current state (another agent claimed
+    the conversation first)."""
+
+    code = "conflict"
+    status = 409

@@ -46,6 +46,7 @@ class Outbound:
     text: str
     buttons: tuple[Button, ...] = ()
     author: Author = "bot"
+    author_name: str | None = None  # an agent's display name
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +57,4 @@ class Reply:
     author: Author
     text: str
     buttons: tuple[Button, ...] = field(default_factory=tuple)
+    author_name: str | None = None  # an agent's display name

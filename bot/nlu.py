@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from bot.sla import (
     IMPACT_ONE,
@@ -608,3 +609,18 @@ def wants_request(text: str) -> bool:
     """An order or an access request ("jag vill beställa", "I need access to …"), not a
     report of something broken."""
     return _has_any(text, _REQUEST) and not _has_any(text, _BROKEN)
+
+
+@lru_cache(maxsize=1)
+def _frustration() -> tuple[str, ...]:
+    import yaml
+
+    raw = yaml.safe_load(
+        (Path(__file__).with_name("data") / "frustration.yaml").read_text("utf-8")
+    )
+    return tuple(str(phrase) for phrases in raw.values() for phrase in phrases)
+
+
+def is_frustrated(text: str) -> bool:
+    """Clear frustration in sv or en (``bot/data/frustration.yaml``): hand over to a person."""
+    return _has_any(text, _frustration())

@@ -2,9 +2,10 @@
 privacy notice promises, and then deleted.
 
 What goes: the transcript, the replies still queued for it, the link to the person behind
-a chat account, the conversation's own state and the words kept in its events (questions
-with no article, CSAT comments). What stays: an empty shell of the conversation with its
-channel and dates, and events without words, so the service desk's figures (deflection,
+a chat account, agents' notes and the summary the bot gathered for them, the conversation's
+own state and the words kept in its events (questions with no article, CSAT comments).
+What stays: an empty shell of the conversation with its channel and dates, and events
+without words, so the service desk's figures (deflection,
 CSAT, tickets per channel) still add up. Tickets are records of the organisation with
 their own retention and are not touched here.
 """
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.store.agents import AgentNote, Escalation
 from bot.store.models import Conversation, Event, Message, OutboxItem
 from bot.store.people import ConversationPerson
 
@@ -63,6 +65,11 @@ async def _purge_batch(session: AsyncSession, older_than: datetime) -> int:
     await session.execute(delete(Message).where(Message.conversation_id.in_(ids)))
     await session.execute(
         delete(ConversationPerson).where(ConversationPerson.conversation_id.in_(ids))
+    )
+    # Agents' notes and what the bot gathered for them hold the person's words too.
+    await session.execute(delete(AgentNote).where(AgentNote.conversation_id.in_(ids)))
+    await session.execute(
+        update(Escalation).where(Escalation.conversation_id.in_(ids)).values(summary={})
     )
     events = await session.execute(
         select(Event).where(Event.conversation_id.in_(ids), Event.data.is_not(None))

@@ -10,6 +10,7 @@ import copy
 import hmac
 import logging
 import unicodedata
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,15 +18,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import nlu, privacy
+from bot.agents import escalation
 from bot.errors import NotFound
 from bot.flows import FIRST_CONTACT, START, enter, run_turn
-from bot.flows.base import Context, Services, TicketOpened, TicketView
+from bot.flows.base import Context, EscalationPlaced, Services, TicketOpened, TicketView
 from bot.locks import KeyedLock
 from bot.messages import ConversationRef, Inbound, Outbound, Reply
 from bot.outbox import Outbox
-from bot.store import ownership, repo
+from bot.store import agents, ownership, repo
 from bot.store.models import Conversation, Ticket, utcnow
 from bot.store.unit import joined
+from bot.web.hub import QUEUE, payload_of
 
 if TYPE_CHECKING:
     from bot.approvals.desk import Approvals
@@ -59,6 +62,8 @@ class TurnResult:
     conversation_id: int
     replies: tuple[Reply, ...] = field(default_factory=tuple)
     duplicate: bool = False
+    # Live streams to wake after commit: the conversation's, and the queue's on a hand-over.
+    topics: tuple[Hashable, ...] = ()
 
 
 def clean_text(text: str) -> str:
@@ -81,6 +86,10 @@ class Router:
         self.outbox = outbox
         self.approvals = approvals
         self._locks = KeyedLock()
+        # Wakes this process's live streams after commit (the web app sets its hub's).
+        self.wake: Callable[[Hashable], None] = lambda _topic: None
+        self._live_channel = agents.live_channel(services.settings.database_schema)
+        escalation.desk_of(services.settings)  # a mistake in SPOC_DESK_OPEN_HOURS stops the start
 
     async def start_conversation(
         self,
@@ -241,6 +250,8 @@ class Router:
                 result = await self._apologise(inbound)
         if result.replies and not result.duplicate:
             self.outbox.committed(inbound.ref.channel, result.conversation_id)
+        for topic in result.topics:
+            self.wake(topic)
         return result
 
     async def _turn(self, inbound: Inbound) -> TurnResult:
@@ -258,8 +269,8 @@ class Router:
                 key=inbound.idempotency_key,
             )
             conversation.last_activity_at = utcnow()
-            if conversation.owner != "bot":
-                return TurnResult(conversation.id)
+            if conversation.owner != agents.BOT:
+                return await self._relay(session, conversation, inbound, message_id)
             if not conversation.locale_fixed and text:
                 conversation.locale = nlu.detect_language(text) or conversation.locale
                 conversation.locale_fixed = True
@@ -273,8 +284,42 @@ class Router:
             else:
                 with joined(session, conversation_id=conversation.id):  # steps write with it
                     await run_turn(ctx)
+            # Ownership re-checked in this transaction before the bot speaks: the bot's
+            # replies are stored only while the conversation is still the bot's (or this
+            # very turn handed it to the queue).
+            expected = agents.WAITING if ctx.data.pop("_escalated", False) else agents.BOT
+            if await agents.owner_of(session, conversation_id=conversation.id) != expected:
+                raise RuntimeError("ownership changed during a turn despite the row lock")
             replies = await self._save(session, conversation, ctx, reply_to=message_id)
-        return TurnResult(conversation.id, replies)
+            topics = (conversation.id, QUEUE) if expected == agents.WAITING else (conversation.id,)
+            await agents.notify(
+                session, channel=self._live_channel, topics=[payload_of(t) for t in topics]
+            )
+        return TurnResult(conversation.id, replies, topics=topics)
+
+    async def _relay(
+        self, session: AsyncSession, conversation: Conversation, inbound: Inbound, message_id: int
+    ) -> TurnResult:
+        """An agent has the conversation, or it waits for one: no flow runs."""
+        outbound, topics = await escalation.relay(
+            session, conversation, action=inbound.action, services=self.services
+        )
+        ids = await repo.add_messages(
+            session,
+            conversation_id=conversation.id,
+            author="bot",
+            outbound=outbound,
+            reply_to=message_id,
+        )
+        await self._queue(session, conversation, ids)
+        await agents.notify(
+            session, channel=self._live_channel, topics=[payload_of(t) for t in topics]
+        )
+        replies = tuple(
+            Reply(id_, "bot", reply.text, reply.buttons)
+            for id_, reply in zip(ids, outbound, strict=True)
+        )
+        return TurnResult(conversation.id, replies, topics=tuple(topics))
 
     def _prepare(self, raw: str) -> tuple[str, bool]:
         limit = self.services.settings.max_message_chars
@@ -321,6 +366,11 @@ class Router:
                 session, conversation, ctx.locale, requester_account=account, **fields
             )
 
+        async def escalate(*, reason: str) -> EscalationPlaced:
+            placed = await escalation.escalate(session, conversation, ctx, reason=reason)
+            ctx.data["_escalated"] = placed.queued
+            return placed
+
         ctx = Context(
             services=self.services,
             locale=conversation.locale,
@@ -332,6 +382,7 @@ class Router:
             action=action,
             state=f"{conversation.flow}.{conversation.step}",
             approvals=self.approvals.bound(session, conversation) if self.approvals else None,
+            escalate=escalate,
         )
         return ctx
 
@@ -405,6 +456,7 @@ class Router:
             response_words=words(locale, "duration", target=targets.response),
             resolve_words=words(locale, "duration", target=targets.resolve),
             owner_group=ticket.owner_group,
+            response_due_at=targets.response_due_at,
         )
 
     async def _duplicate_after_race(self, inbound: Inbound) -> TurnResult:
@@ -428,6 +480,8 @@ class Router:
             message_id = await repo.add_person_message(
                 session, conversation_id=conversation.id, text=text, key=inbound.idempotency_key
             )
+            if conversation.owner != agents.BOT:  # an agent answers, never the bot
+                return TurnResult(conversation.id, topics=(conversation.id,))
             apology = self.services.replies.render(conversation.locale, "apology")
             ids = await repo.add_messages(
                 session,

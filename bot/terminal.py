@@ -7,15 +7,17 @@ import getpass
 import sys
 import uuid
 
+from bot.adapters.labels import with_author
 from bot.app import Spoc
 from bot.config import Settings
 from bot.messages import ConversationRef, Inbound, Reply
+from bot.outbox import RetryLater
 
 CHANNEL = "terminal"
 
 
 def render(reply: Reply) -> str:
-    lines = [reply.text]
+    lines = [with_author(reply).text]
     lines += [f"  {number}) {button.title}" for number, button in enumerate(reply.buttons, 1)]
     return "\n".join(lines)
 
@@ -32,16 +34,20 @@ async def run_terminal_chat(settings: Settings, *, locale: str | None) -> int:
     spoc = Spoc.build(settings)
     last_with_buttons: Reply | None = None
 
-    async def show(_ref: ConversationRef, _conversation_id: int, reply: Reply) -> None:
+    async def show(to: ConversationRef, _conversation_id: int, reply: Reply) -> None:
         nonlocal last_with_buttons
+        if to != ref:  # another terminal's conversation: its own process shows it
+            raise RetryLater(1, "another terminal")
         if reply.buttons:
             last_with_buttons = reply
         sys.stdout.write(f"\nspoc> {render(reply)}\n")
         sys.stdout.flush()
 
+    ref = ConversationRef(CHANNEL, f"{getpass.getuser()}-{uuid.uuid4().hex[:8]}")
     spoc.outbox.register(CHANNEL, show)
     await spoc.start()
-    ref = ConversationRef(CHANNEL, f"{getpass.getuser()}-{uuid.uuid4().hex[:8]}")
+    # An agent's messages (written in the console of `spoc serve`) arrive between turns too.
+    delivery = asyncio.create_task(spoc.outbox.run(poll_seconds=1.0), name="terminal-outbox")
     try:
         await spoc.router.start_conversation(ref, locale=locale)
         await spoc.outbox.drain()
@@ -64,4 +70,6 @@ async def run_terminal_chat(settings: Settings, *, locale: str | None) -> int:
             await spoc.outbox.drain()
             await spoc.mailer.deliver()  # one-time codes, when a mail server is configured
     finally:
+        delivery.cancel()
+        await asyncio.gather(delivery, return_exceptions=True)
         await spoc.close()

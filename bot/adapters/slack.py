@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters import choices
 from bot.adapters.background import Background
+from bot.adapters.labels import with_author
 from bot.adapters.slack_events import CHANNEL as CHANNEL  # the channel's name, for the outbox
 from bot.adapters.slack_events import (
     NETWORK_ERRORS,
@@ -330,7 +331,7 @@ class SlackChannel:
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"reply_id": reply.id}},
                 unfurl_links=False,
                 unfurl_media=False,
-                **message_of(reply),
+                **message_of(with_author(reply)),
             )
         except SlackApiError as error:
             raise _outbox_error(error) from error

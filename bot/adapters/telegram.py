@@ -51,6 +51,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters import choices
 from bot.adapters.background import Background
+from bot.adapters.labels import with_author
 from bot.adapters.telegram_format import Pacer, buttons_fit, keyboard, pieces, to_html
 from bot.config import Settings
 from bot.locks import KeyedLock
@@ -329,6 +330,7 @@ class TelegramChannel:
         chat_id = int(ref.key)
         if (wait := self._pacer.delay(chat_id)) > 0:
             raise RetryLater(wait, "Telegram pacing")
+        reply = with_author(reply)
         markup = keyboard(reply.buttons)
         text = (
             reply.text

@@ -87,6 +87,9 @@ async def _run_turn(ctx: Context) -> None:
             return await _switch_language(ctx, language)
         if nlu.wants_human(ctx.text):
             return await enter(ctx, "handoff.escalate")
+        if nlu.is_frustrated(ctx.text):
+            ctx.data["escalation_reason"] = handoff.FRUSTRATED
+            return await enter(ctx, "handoff.escalate")
         if nlu.is_cancel(ctx.text) and ctx.state != IDLE:
             for flow in ("incident", "feedback", "password_reset", "request"):
                 ctx.data.pop(flow, None)

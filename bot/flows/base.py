@@ -58,6 +58,7 @@ class TicketOpened:
     response_words: str
     resolve_words: str
     owner_group: str
+    response_due_at: datetime | None = None
 
 
 class TicketOpener(Protocol):
@@ -99,6 +100,23 @@ class TicketDesk(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationPlaced:
+    """What became of a request for a person: in the queue (``queued``), or, with the desk
+    closed, a ticket and when to expect an answer."""
+
+    queued: bool
+    hours: str = ""  # the desk's opening hours in words
+    position: int = 0
+    ticket_number: str | None = None
+    next_opening: str | None = None
+    answer_by: str | None = None
+
+
+class Escalator(Protocol):
+    async def __call__(self, *, reason: str) -> EscalationPlaced: ...
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """What steps may use; injected, so a flow never imports the store or an adapter."""
 
@@ -130,6 +148,7 @@ class Context:
     state: str = IDLE
     # Approvals of requests, bound to this turn's transaction (None: not configured).
     approvals: RequestDesk | None = None
+    escalate: Escalator | None = None
 
     def say(self, name: str, buttons: Sequence[Button] = (), **context: Any) -> None:
         reply = self.services.replies.render(self.locale, name, tuple(buttons), **context)

@@ -1,4 +1,5 @@
-"""When the bot does not understand: say so kindly, and after two misses offer a person."""
+"""When the bot does not understand: say so kindly, and after two misses in a row hand the
+conversation to a person (the agents' queue, or a ticket when the desk is closed)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ async def misunderstood(ctx: Context) -> str:
     ctx.data["misses"] = misses
     ctx.record("misunderstood", misses=misses)
     if misses >= MISSES_BEFORE_OFFER:
-        return "fallback.offer"
+        ctx.data["escalation_reason"] = "misunderstood"
+        return "handoff.escalate"
     ctx.say(
         "misunderstood",
         [ctx.button("menu_incident", "menu:incident"), ctx.button("menu_human", "menu:human")],
@@ -24,6 +26,8 @@ async def misunderstood(ctx: Context) -> str:
     return IDLE
 
 
+# Conversations stored in this state before escalation went straight to the queue still
+# get their answer; new ones no longer enter it.
 async def _offer(ctx: Context) -> str | None:
     ctx.say("offer_human", [ctx.button("yes_human", OFFER_YES), ctx.button("no_retry", OFFER_NO)])
     return None

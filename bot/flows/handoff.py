@@ -1,28 +1,62 @@
-"""Escalation to a person. Records it and says honestly what happens next.
+"""Escalation to a person: into the agents' queue while the service desk is open, else a
+ticket and an honest word on when to expect an answer.
 
-Live agent takeover is its own piece of work; until then spoc tells the person how to reach
-the service desk and offers to open a ticket so that nothing is lost.
+Entered when the person asks for a human, after two misunderstandings in a row, on clear
+frustration, and when a P1 ticket has just been opened. While the conversation waits for an
+agent (or an agent has it) no flow runs: the router stores the person's messages for the
+agent. The one thing the person can still do with the bot is leave the queue.
 """
 
 from __future__ import annotations
 
-from bot.flows.base import NEW_TOPIC, Context, Flow, State
+from bot.flows.base import IDLE, NEW_TOPIC, Context, Flow, State
 
 CREATE_TICKET = "handoff:ticket"
 BACK = "handoff:back"
+LEAVE_QUEUE = "handoff:leave"
+# Why a conversation was escalated (events, the console's queue).
+ASKED, MISUNDERSTOOD, FRUSTRATED, P1 = "asked", "misunderstood", "frustrated", "p1"
 
 
 async def _escalate(ctx: Context) -> str | None:
-    ctx.record("escalated", reason=ctx.data.pop("escalation_reason", "asked"))
+    reason = ctx.data.pop("escalation_reason", ASKED)
+    ctx.record("escalated", reason=reason)
     ctx.data["misses"] = 0
     settings = ctx.services.settings
-    ctx.say(
-        "escalated",
-        [ctx.button("create_ticket", CREATE_TICKET), ctx.button("back_to_menu", BACK)],
-        phone=settings.service_desk_phone,
-        hours=settings.service_desk_hours,
+    if ctx.escalate is None:  # no queue to go to: say how to reach the desk
+        ctx.say(
+            "escalated",
+            [ctx.button("create_ticket", CREATE_TICKET), ctx.button("back_to_menu", BACK)],
+            phone=settings.service_desk_phone,
+            hours=settings.service_desk_hours,
+        )
+        return None
+    placed = await ctx.escalate(reason=reason)
+    if placed.queued:
+        ctx.say(
+            "queued",
+            [ctx.button("leave_queue", LEAVE_QUEUE)],
+            reason=reason,
+            position=placed.position,
+            hours=placed.hours or settings.service_desk_hours,
+        )
+        return "handoff.waiting"
+    offer = (
+        []
+        if placed.ticket_number
+        else [ctx.button("create_ticket", CREATE_TICKET), ctx.button("back_to_menu", BACK)]
     )
-    return None
+    ctx.say(
+        "desk_closed",
+        offer,
+        reason=reason,
+        number=placed.ticket_number,
+        hours=placed.hours or settings.service_desk_hours,
+        next_opening=placed.next_opening,
+        answer_by=placed.answer_by,
+        phone=settings.service_desk_phone,
+    )
+    return IDLE if placed.ticket_number else None  # without a ticket: wait for the choice
 
 
 async def _after(ctx: Context) -> str:
@@ -33,4 +67,16 @@ async def _after(ctx: Context) -> str:
     return NEW_TOPIC
 
 
-FLOW = Flow("handoff", {"escalate": State(_escalate, _after)})
+async def _back_with_the_bot(ctx: Context) -> str:
+    """The first message after an agent handed the conversation back (or the person left
+    the queue): a new topic for the bot."""
+    return NEW_TOPIC
+
+
+FLOW = Flow(
+    "handoff",
+    {
+        "escalate": State(_escalate, _after),
+        "waiting": State(None, _back_with_the_bot),
+    },
+)

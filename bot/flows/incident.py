@@ -277,6 +277,9 @@ async def _open(ctx: Context) -> str:
         response=ticket.response_words,
         resolve=ticket.resolve_words,
     )
+    if ticket.priority == 1:  # work stopped for many: a person takes it from here
+        ctx.data["escalation_reason"] = "p1"
+        return "handoff.escalate"
     return "feedback.rate"
 
 

@@ -84,7 +84,7 @@ async def _item_chosen(ctx: Context) -> str:
     requests = ctx.services.catalog.requests
     if ctx.action == OTHER:
         ctx.data.pop("request", None)
-        ctx.data["escalation_reason"] = "request_not_in_catalog"
+        ctx.data["escalation_reason"] = "not_in_catalog"
         return "handoff.escalate"
     if ctx.action and (item := requests.get(ctx.action.removeprefix(ITEM))):
         return _choose(ctx, item)

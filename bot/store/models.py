@@ -79,6 +79,8 @@ class Message(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     reply_to: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An agent's display name on the agent's messages (channels label them with it).
+    author_name: Mapped[str | None] = mapped_column(String(120))
 
 
 class OutboxItem(Base):

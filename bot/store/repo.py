@@ -97,6 +97,7 @@ async def add_messages(
             "buttons": [{"title": b.title, "action": b.action} for b in item.buttons],
             "reply_to": reply_to,
             "created_at": now,
+            "author_name": item.author_name,
         }
         for item in outbound
     ]
@@ -162,7 +163,13 @@ async def record_events(
 
 def to_reply(message: Message) -> Reply:
     buttons = tuple(Button(b["title"], b["action"]) for b in message.buttons or ())
-    return Reply(message.id, message.author, message.text, buttons)  # type: ignore[arg-type]
+    return Reply(
+        message.id,
+        message.author,  # type: ignore[arg-type]
+        message.text,
+        buttons,
+        message.author_name,
+    )
 
 
 async def messages_after(

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from bot.adapters import channels as chat_tools
+from bot.agents import web as agent_console
 from bot.app import Spoc
 from bot.approvals import web as approval_pages
 from bot.config import Settings
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with spoc.running(), app.state.channels.running():
+        async with spoc.running(), app.state.channels.running(), app.state.live.running():
             yield
 
     app = FastAPI(
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(chat.create_router())
     app.include_router(tickets.create_router())
+    app.state.live = agent_console.install(app, spoc, hub)  # /agent and /api/agent
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(request: Request) -> JSONResponse:

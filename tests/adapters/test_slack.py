@@ -23,6 +23,7 @@ from bot.store.models import Message, OutboxItem, utcnow
 from bot.store.people import people_of_conversation
 from bot.web.app import create_app
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, SlackPerson
+from tests.support.agents import agent_user
 from tests.support.app import app_client, texts
 from tests.support.chat import tickets_of
 
@@ -387,12 +388,15 @@ async def test_socket_mode_needs_no_public_url(settings: Settings, fake_slack: F
 
 async def test_status_is_for_the_owner_and_updates_arrive_as_slack_posts(slack: Slack) -> None:
     anna, fake = slack.anna, slack.fake
+    # Several people, work stopped: priority 2 (a P1 would go straight to a person).
     await anna.say(
-        "Ingen på hela enheten kommer in i journalsystemet sedan kl 8, vi kan inte arbeta"
+        "Flera av oss kommer inte in i journalsystemet sedan i morse, vi kan inte arbeta"
     )
     await slack.settled()
-    await anna.press("incident:confirm")
-    await slack.settled()
+    for action in ("incident:helped:no", "incident:confirm"):
+        if action in anna.offered():
+            await anna.press(action)
+            await slack.settled()
     found = TICKET.search(texts(fake.posted("D0ANNA")))
     assert found is not None
     number = found.group(0)
@@ -416,3 +420,38 @@ async def test_status_is_for_the_owner_and_updates_arrive_as_slack_posts(slack: 
     await slack.settled()
     assert "Nu har Kim Nilsson" in str(fake.posted("D0ANNA")[-1]["text"])
     assert all("Kim Nilsson" not in str(m["text"]) for m in fake.posted("D0BERIT"))
+
+
+async def test_a_slack_user_escalates_and_the_agents_reply_is_posted_with_the_agents_name(
+    settings: Settings, fake_slack: FakeSlack
+) -> None:
+    always_open = {"desk_open_hours": "mon-sun 00:00-24:00", "desk_holidays_open": True}
+    async with app_client(slack_settings(settings, fake_slack, **always_open)) as http:
+        slack = Slack(http.app, http, fake_slack, SlackPerson(http, fake_slack, SECRET))  # type: ignore[attr-defined]
+        await slack.anna.say("kan jag få prata med en människa?")
+        await slack.settled()
+        assert "nummer 1 i kön" in str(fake_slack.posted("D0ANNA")[-1]["text"])
+        async with agent_user(http, "kim", name="Kim Karlsson") as kim:
+            (item,) = await kim.queue()
+            assert (item["channel"], item["person"]) == ("slack", "Anna Andersson")
+            conversation_id = item["conversation_id"]
+            assert (await kim.claim(conversation_id)).status_code == 200
+            await kim.say(conversation_id, "Hej Anna! Vad gäller det?")
+            await slack.settled()
+            joined, reply = fake_slack.posted("D0ANNA")[-2:]
+            assert "Kim Karlsson på servicedesken har tagit över chatten" in str(joined["text"])
+            assert reply["text"] == "*Kim Karlsson*: Hej Anna! Vad gäller det?"
+
+            posted = len(fake_slack.posted("D0ANNA"))
+            await slack.anna.say("skärmen är svart sedan i morse")
+            await slack.settled()
+            assert len(fake_slack.posted("D0ANNA")) == posted  # the bot stays silent
+            last = (await kim.conversation(conversation_id))["messages"][-1]
+            assert (last["author"], last["text"]) == ("user", "skärmen är svart sedan i morse")
+
+            await kim.post(f"/conversations/{conversation_id}/handback")
+            await slack.anna.say("outlook kraschar")
+            await slack.settled()
+        back, answer = fake_slack.posted("D0ANNA")[-2:]
+        assert "digitala assistenten igen" in str(back["text"])
+        assert "E-post och kalender" in str(answer["text"])  # the bot helps again

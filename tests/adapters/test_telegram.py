@@ -23,6 +23,7 @@ from bot.store.models import Message, OutboxItem
 from bot.store.people import people_of_conversation
 from bot.web.app import create_app
 from tests.fakes.telegram_api import FakeTelegram, TelegramPerson
+from tests.support.agents import agent_user
 from tests.support.app import app_client, texts
 from tests.support.chat import tickets_of
 
@@ -339,3 +340,24 @@ async def test_a_person_who_blocked_the_bot_is_not_retried(telegram: Telegram) -
     )
     await telegram.settled()
     assert [m["text"] for m in fake.in_chat(4242)] == ["Ditt ärende är löst."]
+
+
+async def test_a_telegram_user_escalates_and_the_agents_reply_names_the_agent(
+    settings: Settings, fake_telegram: FakeTelegram
+) -> None:
+    always_open = {"desk_open_hours": "mon-sun 00:00-24:00", "desk_holidays_open": True}
+    async with app_client(telegram_settings(settings, fake_telegram, **always_open)) as http:
+        app = http.app  # type: ignore[attr-defined]
+        telegram = Telegram(app, http, fake_telegram, TelegramPerson(http, fake_telegram, SECRET))
+        await telegram.anna.say("I want to talk to a human please")
+        await telegram.settled()
+        assert "number 1 in the queue" in fake_telegram.in_chat(4242)[-1]["text"]
+        async with agent_user(http, "kim", name="Kim <Karlsson>") as kim:
+            (item,) = await kim.queue()
+            assert (await kim.claim(item["conversation_id"])).status_code == 200
+            await kim.say(item["conversation_id"], "Hi! How can I help?")
+            await telegram.settled()
+        # The agent's name in bold, escaped like everything else in Telegram HTML.
+        assert fake_telegram.in_chat(4242)[-1]["text"] == (
+            "<b>Kim &lt;Karlsson&gt;</b>: Hi! How can I help?"
+        )

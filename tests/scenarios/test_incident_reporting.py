@@ -153,28 +153,7 @@ async def test_language_follows_the_first_message_and_switches_on_request(
     assert replies[0]["text"] == "Nu skriver jag på svenska."
 
 
-async def test_asking_for_a_human_records_an_escalation_and_is_honest(
-    client: httpx.AsyncClient,
-) -> None:
-    person = await ChatPerson.start(client)
-    replies = await person.say("kan jag få prata med en människa?")
-    assert "kan tyvärr inte koppla över" in replies[0]["text"]
-    assert "0123-45 67 00" in replies[0]["text"]
-    assert (await events_of(client))["escalated"] == 1
-    await person.press("handoff:ticket")
-    assert "Berätta med egna ord" in person.transcript[-1]["text"]
-
-
-async def test_two_misunderstandings_offer_a_person(client: httpx.AsyncClient) -> None:
-    person = await ChatPerson.start(client)
-    await person.say("blärg")
-    assert "förstod jag inte" in person.transcript[-1]["text"]
-    await person.say("flörp")
-    assert person.offered() == ["fallback:human", "fallback:retry"]
-    await person.press("fallback:human")
-    events = await events_of(client)
-    assert events["misunderstood"] == 2
-    assert events["escalated"] == 1
+# Asking for a person and two misunderstandings in a row: tests/agents/ (the agents' queue).
 
 
 async def test_cancel_midway_opens_no_ticket(client: httpx.AsyncClient) -> None:

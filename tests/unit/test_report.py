@@ -45,6 +45,9 @@ async def _conversations(settings: Settings) -> None:
 def conversations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SPOC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'report.db'}")
+    # The desk is open, whatever the time: asking for a person queues, it opens no ticket.
+    monkeypatch.setenv("SPOC_DESK_OPEN_HOURS", "mon-sun 00:00-24:00")
+    monkeypatch.setenv("SPOC_DESK_HOLIDAYS_OPEN", "true")
     asyncio.run(_conversations(Settings(_env_file=None)))  # type: ignore[call-arg]
 
 

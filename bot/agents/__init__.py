@@ -1,0 +1,1 @@
+"""Live agent takeover: the queue of escalated conversations, the agent console, sign-in."""

@@ -1,0 +1,98 @@
+"""Outside the service desk's opening hours nobody can take a chat over: the person gets a
+ticket and honest times instead of a queue that nobody watches."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from bot.agents.hours import DeskHours
+from bot.config import Settings
+from bot.errors import ConfigError
+from tests.support.agents import agent_user
+from tests.support.chat import ChatPerson, events_of, tickets_of
+
+SATURDAY_NOON = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"desk_open_hours": "mon-fri 08:00-17:00", "desk_holidays_open": False}
+    )
+
+
+def at(client: httpx.AsyncClient, moment: datetime) -> None:
+    """The engine's clock (an injected service) set to ``moment``."""
+    router = client.app.state.spoc.router  # type: ignore[attr-defined]
+    router.services = dataclasses.replace(router.services, now=lambda: moment)
+
+
+async def test_outside_opening_hours_a_request_for_a_human_opens_a_ticket_with_honest_times(
+    client: httpx.AsyncClient,
+) -> None:
+    at(client, SATURDAY_NOON)
+    person = await ChatPerson.start(client)
+    await person.say("Min skrivare på plan 3 skriver inte ut")
+    replies = await person.say("jag vill prata med en människa")
+    said = replies[-1]["text"]
+    number = re.search(r"INC\d{7}", said)
+    assert number is not None
+    assert "Servicedesken har stängt just nu (öppet vardagar 08.00–17.00 utom helgdagar)" in said
+    assert "måndag 7 december kl. 08.00" in said  # when somebody can take over
+    assert "svar senast måndag 7 december kl. 17.00" in said  # P4: one working day
+    (ticket,) = await tickets_of(client)
+    assert ticket.number == number.group(0)
+    assert ticket.details["escalation"] == "asked"
+    async with agent_user(client, "kim") as kim:
+        assert await kim.queue() == []  # nobody is there to take it
+        (record,) = await kim.queue(state="closed")
+        assert (record["state"], record["summary"]["ticket"]) == ("ticket", ticket.number)
+    # The bot goes on helping.
+    assert (await person.say("outlook kraschar"))[0]["author"] == "bot"
+    assert (await events_of(client))["escalated"] == 1
+
+
+async def test_outside_hours_a_bot_that_does_not_understand_offers_a_ticket(
+    client: httpx.AsyncClient,
+) -> None:
+    at(client, datetime(2026, 12, 25, 9, 0, tzinfo=UTC))  # juldagen, a Friday
+    person = await ChatPerson.start(client)
+    await person.say("blärg")
+    replies = await person.say("flörp")
+    assert "Servicedesken har stängt" in replies[-1]["text"]
+    assert "måndag 28 december kl. 08.00" in replies[-1]["text"]
+    assert person.offered() == ["handoff:ticket", "handoff:back"]
+    assert await tickets_of(client) == []  # no ticket made of words nobody understood
+    await person.press("handoff:ticket")
+    assert "Berätta med egna ord" in person.transcript[-1]["text"]
+
+
+def test_desk_hours_know_swedish_public_holidays() -> None:
+    desk = DeskHours.parse("mon-fri 08:00-17:00")
+    good_friday = datetime(2027, 3, 26, 10, 0, tzinfo=UTC)
+    assert not desk.is_open(good_friday)
+    # Easter Monday is closed too: the next opening is Tuesday.
+    assert desk.describe(desk.next_opening(good_friday), "sv") == "tisdag 30 mars kl. 08.00"
+    assert desk.describe(desk.next_opening(good_friday), "en") == "Tuesday 30 March at 08:00"
+    midsummer_eve = datetime(2027, 6, 25, 10, 0, tzinfo=UTC)
+    assert not desk.is_open(midsummer_eve)
+    assert desk.is_open(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # Monday 08.00 in Stockholm
+    assert not desk.is_open(datetime(2026, 11, 30, 16, 0, tzinfo=UTC))  # 17.00: closed
+    always = DeskHours.parse("mon-sun 00:00-24:00", holidays_open=True)
+    assert always.is_open(datetime(2026, 12, 25, 23, 59, tzinfo=UTC))
+    assert desk.summary("en") == "weekdays 08:00–17:00 except public holidays"
+    assert always.summary("en") == "every day around the clock"
+    assert DeskHours.parse("mon-sat 07:30-18:00").summary("sv") == (
+        "måndag–lördag 07.30–18.00 utom helgdagar"
+    )
+
+
+@pytest.mark.parametrize("spec", ["weekdays 8-17", "mon-fri 17:00-08:00", "fun-fri 08:00-17:00"])
+def test_desk_hours_that_cannot_be_read_say_how_to_write_them(spec: str) -> None:
+    with pytest.raises(ConfigError, match=r"SPOC_DESK_OPEN_HOURS|unknown day"):
+        DeskHours.parse(spec)
