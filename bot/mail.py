@@ -115,6 +115,8 @@ class Mailer:
 
     async def deliver(self) -> int:
         """Send every due message once; returns how many were sent."""
+        if not (self.sends_email or self.sends_sms):
+            return 0  # nothing is ever pending: kept for /dev/outbox, or failed at once
         now = utcnow()
         async with self.sessions() as session:
             due = list(
@@ -231,9 +233,12 @@ class Mailer:
                     last_error=type(error).__name__[:200],
                 )
             )
+        if not gave_up:  # woken when due, not at the next poll
+            asyncio.get_running_loop().call_later(backoff(attempts).total_seconds(), self.wake)
 
-    async def run(self, poll_seconds: float = 2.0) -> None:
-        """Deliver forever: on every wake-up and every ``poll_seconds`` for retries."""
+    async def run(self, poll_seconds: float = 10.0) -> None:
+        """Deliver forever: on every wake-up (a commit that queued mail) and every
+        ``poll_seconds`` for retries and for claims a crashed worker left behind."""
         while True:
             try:
                 await self.deliver()
