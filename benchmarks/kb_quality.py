@@ -34,6 +34,7 @@ SETS = {
     "dev": EVAL / "eval_dev.yaml",
     "holdout-1": EVAL / "eval_holdout.yaml",
     "holdout-2": EVAL / "eval_holdout_2.yaml",
+    "holdout-3": EVAL / "eval_holdout_3.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
@@ -158,7 +159,9 @@ def best_threshold(cases: Sequence[Case], ranked: Sequence[list[tuple[str, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kb", type=Path, default=ROOT / "knowledge_base")
-    parser.add_argument("--show-misses", action="store_true", help="list spoc's dev misses")
+    parser.add_argument(
+        "--show-misses", metavar="SET", help="list spoc's misses on a set (a tuning set only!)"
+    )
     args = parser.parse_args()
 
     base = KnowledgeBase.from_directory(args.kb)
@@ -183,7 +186,7 @@ def main() -> None:
                 thresholds[method] = best_threshold(cases, ranked) if name == "dev" else 0.0
             result = evaluate(cases, ranked, thresholds.get(method, 0.0))
             rows.append((method, name, result, per_query))
-            if args.show_misses and method == "spoc" and name == "dev":
+            if method == "spoc" and name == args.show_misses:
                 _show_misses(cases, ranked)
     print()
     print(

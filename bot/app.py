@@ -20,7 +20,7 @@ from bot.directory import Directory, create_directory
 from bot.directory.reset import ResetLinks
 from bot.flows.base import Services
 from bot.knowledge import KnowledgeBase
-from bot.mail import Mailer
+from bot.mail import Mailer, forget
 from bot.outbox import Outbox
 from bot.privacy import MaskingFilter
 from bot.replies import Replies
@@ -134,6 +134,7 @@ class Spoc:
             try:
                 older_than = cutoff(utc_now(), self.settings.chat_retention_days)
                 await purge(self.sessions, older_than=older_than)
+                await forget(self.sessions, older_than=older_than)  # mail, reset links
             except Exception:  # a failed round is retried at the next
                 log.exception("retention: deleting old conversations failed")
             await asyncio.sleep(every_seconds)

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # networks, "*" for any). Behind a proxy on another host, list it: otherwise every
     # citizen shares the proxy's address and its per-IP rate limit.
     forwarded_allow_ips: str = "127.0.0.1"
+    # The ITSM tool's token for POST /api/tickets/{number}/state (ticket updates that the
+    # person hears about); the endpoint is off while unset.
+    itsm_api_token: SecretStr | None = None
 
     # Directory of staff accounts for password reset and unlock: spoc's own table
     # ("builtin") or LDAP / Active Directory ("ldap", settings below).

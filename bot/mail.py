@@ -17,18 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
 import httpx
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.store.accounts import MailItem
+from bot.store.accounts import MailItem, ResetFailure, ResetLink
 from bot.store.models import utcnow
 from bot.store.unit import current, unit
 
@@ -243,6 +243,16 @@ class Mailer:
                 async with asyncio.timeout(poll_seconds):
                     await self._wake.wait()
             self._wake.clear()
+
+
+async def forget(sessions: async_sessionmaker[AsyncSession], *, older_than: datetime) -> int:
+    """Delete messages, reset links and wrong-code records created before ``older_than``
+    (they hold addresses and names); returns how many messages went."""
+    async with sessions() as session, session.begin():
+        result = await session.execute(delete(MailItem).where(MailItem.created_at < older_than))
+        await session.execute(delete(ResetLink).where(ResetLink.created_at < older_than))
+        await session.execute(delete(ResetFailure).where(ResetFailure.created_at < older_than))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _transport(kind: str) -> str:

@@ -36,6 +36,9 @@ class Inbound:
     action: str | None = None
     locale: str | None = None
     user_name: str | None = None
+    # The channel's id of the account that wrote (Slack user id, Telegram user id); None where
+    # the conversation itself is the account (a web chat session, the terminal).
+    sender: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

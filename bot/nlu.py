@@ -286,6 +286,10 @@ _WIDE = (
     "whole office",
     "nobody can",
     "no one can",
+    "nobody in",
+    "no one in",
+    "nobody on",
+    "no one on",
     "all of us",
     "the entire",
 )
@@ -396,6 +400,61 @@ _UNLOCK = (
 TICKET_NUMBER = re.compile(r"(?i)\b(INC|REQ|PRB)\s?-?(\d{7})\b")
 
 
+_STATUS = (
+    "mina arenden",
+    "mitt arende",
+    "mina arende",
+    "arendets status",
+    "status pa",
+    "hur gar det med",
+    "vad hander med",
+    "har ni lost",
+    "my tickets",
+    "my ticket",
+    "my case",
+    "my cases",
+    "my request",
+    "ticket status",
+    "status of",
+    "how is my",
+    "whats happening with",
+    "what is happening with",
+)
+
+
+def asks_status(text: str) -> bool:
+    """ "Mina ärenden", "hur går det med mitt ärende?", "status INC0000123"."""
+    if ticket_numbers(text) and len(words(text)) <= 12:
+        return True
+    tokens = words(text)
+    if tokens and tokens[0] == "status" and len(tokens) <= 4:
+        return True
+    return _has_any(text, _STATUS)
+
+
+_STILL_BROKEN = (
+    "finns kvar",
+    "fortfarande",
+    "inte lost",
+    "funkar inte",
+    "fungerar inte",
+    "samma problem",
+    "igen",
+    "still",
+    "not solved",
+    "not fixed",
+    "doesnt work",
+    "does not work",
+    "same problem",
+    "again",
+)
+
+
+def still_broken(text: str) -> bool:
+    """ "Det funkar fortfarande inte", "the problem is still there"."""
+    return _has_any(text, _STILL_BROKEN)
+
+
 def wants_password_reset(text: str) -> bool:
     """ "jag har glömt mitt lösenord", "glömt lösen", "forgot my password"."""
     return _has_any(text, _PASSWORD_RESET)
@@ -404,6 +463,17 @@ def wants_password_reset(text: str) -> bool:
 def wants_unlock(text: str) -> bool:
     """ "kontot är låst", "jag är utelåst", "account locked"."""
     return _has_any(text, _UNLOCK)
+
+
+_EMAIL = re.compile(
+    r"(?i)(?<![\w.+-])[\w.+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*\.[a-z]{2,24}\b"
+)
+
+
+def email_in(text: str) -> str | None:
+    """The first e-mail address in the text, lower case."""
+    match = _EMAIL.search(text)
+    return match.group(0).lower() if match else None
 
 
 def wants_human(text: str) -> bool:

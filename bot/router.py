@@ -6,6 +6,8 @@ ticket, the events and the replies to send are committed together or not at all.
 
 from __future__ import annotations
 
+import copy
+import hmac
 import logging
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import nlu, privacy
 from bot.errors import NotFound
 from bot.flows import FIRST_CONTACT, START, enter, run_turn
-from bot.flows.base import Context, Services, TicketOpened
+from bot.flows.base import Context, Services, TicketOpened, TicketView
 from bot.locks import KeyedLock
 from bot.messages import ConversationRef, Inbound, Outbound, Reply
 from bot.outbox import Outbox
-from bot.store import repo
+from bot.store import ownership, repo
 from bot.store.models import Conversation, Ticket, utcnow
 from bot.store.unit import joined
 
@@ -29,6 +31,27 @@ if TYPE_CHECKING:
     from bot.approvals.desk import Approvals
 
 log = logging.getLogger(__name__)
+
+
+# Changes the person hears about where they reported the problem.
+NOTIFIED_STATES = ("assigned", "waiting", "resolved")
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChange:
+    number: str
+    state: str
+    actor: str
+    assignee: str | None = None
+    # Shown to the person: what the agent needs to know (waiting) or what was done (resolved).
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketUpdated:
+    number: str
+    state: str
+    notified: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +101,7 @@ class Router:
                 user_name=user_name,
             )
             conversation.locale_fixed = locale is not None
-            ctx = self._context(session, conversation, text="", action=None)
+            ctx = self._context(session, conversation, text="", action=None, sender=None)
             ctx.record("conversation_started", channel=ref.channel)
             await enter(ctx, START)
             replies = await self._save(session, conversation, ctx, reply_to=None)
@@ -105,6 +128,105 @@ class Router:
             await self._queue(session, conversation, ids)
         self.outbox.committed(ref.channel, conversation.id)
         return Reply(ids[0], outbound.author, outbound.text, outbound.buttons)
+
+    async def update_ticket(self, change: TicketChange) -> TicketUpdated:
+        """Change a ticket's state and tell the person where they reported it: the new state,
+        the ticket event and the message are committed together. Repeating a change that is
+        already in place changes and sends nothing."""
+        async with self._sessions() as session:
+            ticket = await repo.get_ticket(session, number=change.number)
+            conversation = (
+                await session.get(Conversation, ticket.conversation_id)
+                if ticket is not None and ticket.conversation_id is not None
+                else None
+            )
+        if ticket is None:
+            raise NotFound("no such ticket")
+        if change.state not in ownership.STATES:
+            raise ValueError(f"unknown state {change.state!r}")
+        if conversation is None:
+            return await self._change_ticket(None, change)
+        ref = ConversationRef(conversation.channel, conversation.channel_key)
+        async with self._locks.hold(ref):
+            result = await self._change_ticket(ref, change)
+        if result.notified:
+            self.outbox.committed(ref.channel, conversation.id)
+        return result
+
+    async def _change_ticket(
+        self, ref: ConversationRef | None, change: TicketChange
+    ) -> TicketUpdated:
+        async with self._sessions() as session, session.begin():
+            conversation = (
+                await repo.lock_conversation(session, channel=ref.channel, key=ref.key)
+                if ref is not None
+                else None
+            )
+            ticket = await repo.lock_ticket(session, number=change.number)
+            if ticket is None:
+                raise NotFound("no such ticket")
+            before = ticket.state
+            if before == change.state and change.assignee in (None, ticket.assignee):
+                return TicketUpdated(ticket.number, before, notified=False)
+            ticket.state = change.state
+            ticket.assignee = change.assignee or ticket.assignee
+            ticket.updated_at = self.services.now()
+            note = privacy.mask(change.note.strip()) if change.note else None
+            await repo.add_ticket_event(
+                session,
+                ticket_id=ticket.id,
+                kind="state_changed",
+                actor=change.actor,
+                detail={"from": before, "to": change.state, "assignee": ticket.assignee},
+            )
+            if change.state in NOTIFIED_STATES:
+                await self._mail_update(session, ticket)
+            if conversation is None or change.state not in NOTIFIED_STATES:
+                return TicketUpdated(ticket.number, change.state, notified=False)
+            ctx = self._context(session, conversation, text="", action=None, sender=None)
+            ctx.say(
+                f"ticket_{change.state}",
+                ticket=_view(ticket),
+                note=note,
+                resolve_due=self.services.replies.text(
+                    ctx.locale,
+                    "moment",
+                    at=ticket.resolve_due_at.astimezone(self.services.sla.opening_hours.zone),
+                ),
+            )
+            ctx.record("ticket_update_sent", number=ticket.number, state=change.state)
+            if change.state == "waiting":
+                ctx.data["awaiting_ticket"] = ticket.number
+            elif ctx.data.get("awaiting_ticket") == ticket.number:
+                ctx.data.pop("awaiting_ticket")
+            if change.state == "resolved":
+                ctx.data["solved_ticket"] = ticket.number
+            if change.state == "resolved" and conversation.flow in ("greeting", "feedback"):
+                ctx.data["rated_ticket"] = ticket.number
+                await enter(ctx, "feedback.rate")  # CSAT: was the help good?
+            await self._save(session, conversation, ctx, reply_to=None)
+        return TicketUpdated(ticket.number, change.state, notified=True)
+
+    async def _mail_update(self, session: AsyncSession, ticket: Ticket) -> None:
+        """A short e-mail to the address a citizen gave: no ticket content, only the news and
+        how to read more (the chat session they wrote in may be long gone)."""
+        email = (ticket.details or {}).get("contact_email")
+        mailer = self.services.mailer
+        if not email or mailer is None:
+            return
+        words = self.services.replies
+        context = {
+            "number": ticket.number,
+            "state": words.label(ticket.locale, f"state_{ticket.state}"),
+            "organisation": self.services.settings.organisation_name,
+            "site": self.services.settings.public_base_url,
+        }
+        with joined(session, conversation_id=ticket.conversation_id):
+            await mailer.send(
+                email,
+                words.text(ticket.locale, "ticket_update_subject", **context),
+                words.text(ticket.locale, "ticket_update_mail", **context),
+            )
 
     async def handle(self, inbound: Inbound) -> TurnResult:
         """Process one inbound message at most once; returns the replies it produced."""
@@ -141,7 +263,9 @@ class Router:
             if not conversation.locale_fixed and text:
                 conversation.locale = nlu.detect_language(text) or conversation.locale
                 conversation.locale_fixed = True
-            ctx = self._context(session, conversation, text=text, action=inbound.action)
+            ctx = self._context(
+                session, conversation, text=text, action=inbound.action, sender=inbound.sender
+            )
             if truncated:
                 ctx.say("message_truncated", limit=self.services.settings.max_message_chars)
             if not text and not inbound.action:
@@ -182,16 +306,28 @@ class Router:
         return conversation
 
     def _context(
-        self, session: AsyncSession, conversation: Conversation, *, text: str, action: str | None
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        *,
+        text: str,
+        action: str | None,
+        sender: str | None,
     ) -> Context:
+        account = ownership.account_of(conversation.channel, sender, conversation.id)
+
         async def open_ticket(**fields: Any) -> TicketOpened:
-            return await self._open_ticket(session, conversation, ctx.locale, **fields)
+            return await self._open_ticket(
+                session, conversation, ctx.locale, requester_account=account, **fields
+            )
 
         ctx = Context(
             services=self.services,
             locale=conversation.locale,
-            data=dict(conversation.data or {}),
+            data=copy.deepcopy(conversation.data or {}),  # never alias the loaded state
             open_ticket=open_ticket,
+            tickets=_Desk(session, account),
+            channel=conversation.channel,
             text=text,
             action=action,
             state=f"{conversation.flow}.{conversation.step}",
@@ -305,3 +441,69 @@ class Router:
                 session, conversation_id=conversation.id, events=[("error", {})]
             )
         return TurnResult(conversation.id, (Reply(ids[0], "bot", apology.text),))
+
+
+class _Desk:
+    """The tickets of the account that is writing, read in the turn's own transaction."""
+
+    def __init__(self, session: AsyncSession, account: str) -> None:
+        self._session = session
+        self._account = account
+
+    async def mine(self) -> list[TicketView]:
+        return [_view(t) for t in await ownership.tickets_of(self._session, self._account)]
+
+    async def find(self, number: str) -> TicketView | None:
+        ticket = await ownership.ticket_of(self._session, self._account, number)
+        return _view(ticket) if ticket is not None else None
+
+    async def add_reply(self, number: str, text: str, *, reopen: bool) -> TicketView | None:
+        ticket = await ownership.ticket_of(self._session, self._account, number)
+        if ticket is None or (reopen and ticket.state not in ("resolved", "closed")):
+            return None
+        before = ticket.state
+        ticket.state = "assigned" if ticket.assignee else "new"
+        ticket.updated_at = utcnow()
+        await repo.add_ticket_event(
+            self._session,
+            ticket_id=ticket.id,
+            kind="reopened" if reopen else "requester_replied",
+            actor="requester",
+            detail={"from": before, "to": ticket.state, "text": text},
+        )
+        return _view(ticket)
+
+    async def by_contact(self, number: str, email: str) -> TicketView | None:
+        ticket = await repo.get_ticket(self._session, number=number)
+        given = (ticket.details or {}).get("contact_email") if ticket is not None else None
+        if (
+            ticket is None
+            or not given
+            or not hmac.compare_digest(given.encode(), email.lower().encode())
+        ):
+            return None
+        return _view(ticket)
+
+    async def set_contact(self, number: str, email: str) -> bool:
+        ticket = await ownership.ticket_of(self._session, self._account, number)
+        if ticket is None:
+            return False
+        ticket.details = {**(ticket.details or {}), "contact_email": email}
+        await repo.add_ticket_event(
+            self._session, ticket_id=ticket.id, kind="contact_added", actor="requester", detail={}
+        )
+        return True
+
+
+def _view(ticket: Ticket) -> TicketView:
+    return TicketView(
+        number=ticket.number,
+        kind=ticket.kind,
+        title=ticket.title,
+        state=ticket.state,
+        priority=ticket.priority,
+        owner_group=ticket.owner_group,
+        assignee=ticket.assignee,
+        response_due_at=ticket.response_due_at,
+        resolve_due_at=ticket.resolve_due_at,
+    )

@@ -62,5 +62,6 @@ async def run_terminal_chat(settings: Settings, *, locale: str | None) -> int:
                 )
             )
             await spoc.outbox.drain()
+            await spoc.mailer.deliver()  # one-time codes, when a mail server is configured
     finally:
         await spoc.close()

@@ -302,6 +302,7 @@ class SlackChannel:
             action=action,
             locale=locale_hint(identity.locale) if identity else None,
             user_name=identity.name if identity else None,
+            sender=user,
         )
         result = await self._router.handle(inbound)
         if identity is not None and not result.duplicate:

@@ -22,7 +22,7 @@ import logging
 import os
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from fastapi import Request, Response
@@ -116,18 +116,22 @@ def read_update(update: Update) -> Arrival | None:
         else None
     )
     name, locale = (user.full_name, locale_hint(user.language_code)) if user else (None, None)
+    sender = str(user.id) if user else None
     if (query := update.callback_query) is not None:
         if query.message is None or not query.data:
             return None
         ref = ConversationRef(CHANNEL, str(query.message.chat.id))
-        inbound = Inbound(ref, key, action=query.data, locale=locale, user_name=name)
+        inbound = Inbound(
+            ref, key, action=query.data, locale=locale, user_name=name, sender=sender
+        )
         return Arrival(inbound, identity)
     message = update.message
     if message is None or identity is None:
         return None
     ref = ConversationRef(CHANNEL, str(message.chat.id))
     text = message.text or message.caption or ""
-    return Arrival(Inbound(ref, key, text, locale=locale, user_name=name), identity)
+    inbound = Inbound(ref, key, text, locale=locale, user_name=name, sender=sender)
+    return Arrival(inbound, identity)
 
 
 def _title_of(message: MaybeInaccessibleMessage | None, data: str | None) -> str:
@@ -284,13 +288,7 @@ class TelegramChannel:
                         session, ref=inbound.ref, text=inbound.text, fits=buttons_fit
                     )
                 if action:
-                    inbound = Inbound(
-                        inbound.ref,
-                        inbound.idempotency_key,
-                        action=action,
-                        locale=inbound.locale,
-                        user_name=inbound.user_name,
-                    )
+                    inbound = replace(inbound, text="", action=action)
             result = await self._router.handle(inbound)
         if arrival.identity is not None and not result.duplicate:
             await self._remember(arrival.identity, result.conversation_id)

@@ -55,16 +55,17 @@ class ResetLinks:
             await session.flush()
         return token
 
-    async def valid(self, token: str) -> ResetLink | None:
-        """The link, when it exists, is unused and has not expired."""
+    async def lookup(self, token: str) -> ResetLink | None:
+        """The link with this token, used or expired or not."""
         if not is_token_shaped(token):
             return None
         async with self._sessions() as session:
-            link = (
-                await session.execute(
-                    select(ResetLink).where(ResetLink.token_hash == token_hash(token))
-                )
-            ).scalar_one_or_none()
+            statement = select(ResetLink).where(ResetLink.token_hash == token_hash(token))
+            return (await session.execute(statement)).scalar_one_or_none()
+
+    async def valid(self, token: str) -> ResetLink | None:
+        """The link, when it exists, is unused and has not expired."""
+        link = await self.lookup(token)
         if link is None or link.used_at is not None or link.expires_at <= utcnow():
             return None
         return link

@@ -12,6 +12,7 @@ from bot.flows import (
     incident,
     password_reset,
     request,
+    status,
 )
 from bot.flows.base import IDLE, NEW_TOPIC, Context, State
 from bot.messages import Outbound
@@ -24,6 +25,7 @@ STATES: dict[str, State] = {
         feedback.FLOW,
         fallback.FLOW,
         handoff.FLOW,
+        status.FLOW,
         password_reset.FLOW,
         request.FLOW,
     )

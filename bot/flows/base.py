@@ -65,6 +65,40 @@ class TicketOpener(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class TicketView:
+    """A ticket as its requester may see it."""
+
+    number: str
+    kind: str
+    title: str
+    state: str
+    priority: int
+    owner_group: str
+    assignee: str | None
+    response_due_at: datetime
+    resolve_due_at: datetime
+
+
+class TicketDesk(Protocol):
+    """The person's own tickets; someone else's ticket is not found, exactly like none."""
+
+    async def mine(self) -> list[TicketView]: ...
+    async def find(self, number: str) -> TicketView | None: ...
+    async def add_reply(self, number: str, text: str, *, reopen: bool) -> TicketView | None:
+        """Add the person's words to their ticket; it goes back to the service desk (and is
+        opened again when ``reopen``). ``None`` when the ticket is not theirs."""
+        ...
+
+    async def by_contact(self, number: str, email: str) -> TicketView | None:
+        """The ticket when ``email`` is the address its requester gave (proven separately)."""
+        ...
+
+    async def set_contact(self, number: str, email: str) -> bool:
+        """Where to e-mail news of the person's ticket; False when the ticket is not theirs."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class Services:
     """What steps may use; injected, so a flow never imports the store or an adapter."""
 
@@ -86,6 +120,8 @@ class Context:
     locale: str
     data: dict[str, Any]
     open_ticket: TicketOpener
+    tickets: TicketDesk
+    channel: str = ""
     text: str = ""
     action: str | None = None
     replies: list[Outbound] = field(default_factory=list)

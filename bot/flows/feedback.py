@@ -28,7 +28,7 @@ async def _rating(ctx: Context) -> str:
         # Not a rating: the person has moved on, so treat it as a new message.
         return NEW_TOPIC
     ctx.flow_data("feedback")["rating"] = rating
-    ctx.record("csat_given", rating=rating)
+    ctx.record("csat_given", rating=rating, ticket=ctx.data.pop("rated_ticket", None))
     ctx.say("ask_comment", [ctx.button("skip", SKIP)])
     return "feedback.comment"
 

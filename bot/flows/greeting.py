@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import nlu
 from bot.flows import password_reset
-from bot.flows.base import Context, Flow, State
+from bot.flows.base import IDLE, Context, Flow, State
 from bot.flows.fallback import misunderstood
 from bot.messages import Button
 
@@ -12,12 +12,14 @@ MENU_INCIDENT = "menu:incident"
 MENU_HUMAN = "menu:human"
 MENU_HELP = "menu:help"
 MENU_REQUEST = "menu:request"
+MENU_STATUS = "menu:status"
 
 
 def menu_buttons(ctx: Context) -> list[Button]:
     return [
         ctx.button("menu_incident", MENU_INCIDENT),
         ctx.button("menu_request", MENU_REQUEST),
+        ctx.button("menu_status", MENU_STATUS),
         ctx.button("menu_human", MENU_HUMAN),
         ctx.button("switch_language", "lang:en" if ctx.locale == "sv" else "lang:sv"),
     ]
@@ -50,7 +52,11 @@ async def decide(ctx: Context) -> str:
         return "request.choose"
     if ctx.action == MENU_HELP:
         return "greeting.menu"
+    if ctx.action == MENU_STATUS:
+        return "status.show"
     text = ctx.text
+    if (following := await _about_a_ticket(ctx)) is not None:
+        return following
     if nlu.is_greeting(text):
         return "greeting.menu"
     if account_help := password_reset.intent(text):  # before problems: "glömt", "låst"
@@ -58,11 +64,41 @@ async def decide(ctx: Context) -> str:
     if nlu.is_thanks(text):
         ctx.say("you_are_welcome")
         return "feedback.rate"
+    if nlu.asks_status(text):  # before requests: "hur går det med min beställning?"
+        return "status.show"
     if nlu.wants_request(text):
         return "request.start"
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
         return "incident.start"
     return await misunderstood(ctx)
+
+
+async def _about_a_ticket(ctx: Context) -> str | None:
+    """An answer the service desk asked for, or word that a solved problem is back."""
+    text = ctx.text
+    if not text or ctx.action or nlu.is_greeting(text) or nlu.is_thanks(text):
+        return None
+    if (number := ctx.data.get("contact_for")) and (email := nlu.email_in(text)):
+        ctx.data.pop("contact_for")
+        if await ctx.tickets.set_contact(number, email):
+            ctx.record("contact_added", number=number)
+            ctx.say("contact_saved", number=number, email=email)
+            return "feedback.rate"
+    if number := ctx.data.get("awaiting_ticket"):
+        ticket = await ctx.tickets.add_reply(number, text, reopen=False)
+        ctx.data.pop("awaiting_ticket")
+        if ticket is not None:
+            ctx.record("requester_replied", number=number)
+            ctx.say("ticket_reply_added", ticket=ticket)
+            return IDLE
+    # Only the first message after the news counts; later ones are about something else.
+    if (number := ctx.data.pop("solved_ticket", None)) and nlu.still_broken(text):
+        ticket = await ctx.tickets.add_reply(number, text, reopen=True)
+        if ticket is not None:
+            ctx.record("ticket_reopened", number=number)
+            ctx.say("ticket_reopened", ticket=ticket)
+            return IDLE
+    return None
 
 
 async def _menu(ctx: Context) -> str | None:

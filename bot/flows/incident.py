@@ -265,8 +265,12 @@ async def _open(ctx: Context) -> str:
     ctx.record("ticket_opened", number=ticket.number, priority=ticket.priority)
     ctx.data.pop("incident", None)
     ctx.data["last_ticket"] = ticket.number
+    ask_contact = ctx.channel == "webchat" and ctx.services.mailer is not None
+    if ask_contact:  # a citizen's session ends; an e-mail address can still be told news
+        ctx.data["contact_for"] = ticket.number
     ctx.say(
         "ticket_opened",
+        ask_contact=ask_contact,
         number=ticket.number,
         priority=ticket.priority,
         group=ticket.owner_group,

@@ -33,7 +33,9 @@ from bot.directory.base import DirectoryUnavailable, Person, is_plausible_accoun
 from bot.flows.base import IDLE, NEW_TOPIC, Context, Flow, State
 
 if TYPE_CHECKING:
+    from bot.directory import Directory
     from bot.directory.reset import ResetLinks
+    from bot.mail import Mailer
 
 RESET = "reset"
 UNLOCK = "unlock"
@@ -95,10 +97,12 @@ async def _ask_unlock(ctx: Context) -> str | None:
     return _begin(ctx, UNLOCK)
 
 
-def _links(ctx: Context) -> ResetLinks:
-    resets = ctx.services.resets
-    assert resets is not None  # noqa: S101 - checked when the flow began
-    return resets
+def _parts(ctx: Context) -> tuple[Directory, Mailer, ResetLinks]:
+    """The injected services the flow needs; :func:`_begin` answers when one is missing."""
+    services = ctx.services
+    if services.directory is None or services.mailer is None or services.resets is None:
+        raise RuntimeError("password reset needs a directory, a mailer and reset links")
+    return services.directory, services.mailer, services.resets
 
 
 async def _account(ctx: Context) -> str:
@@ -111,8 +115,7 @@ async def _account(ctx: Context) -> str:
         ctx.understood = False
         ctx.say("reset_account_again")
         return "password_reset.account"
-    directory = ctx.services.directory
-    assert directory is not None  # noqa: S101 - checked when the flow began
+    directory, _, links = _parts(ctx)
     try:
         person = await directory.find(who)
     except DirectoryUnavailable:
@@ -123,13 +126,26 @@ async def _account(ctx: Context) -> str:
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     code_hash = await asyncio.to_thread(_hasher.hash, code)
     minutes = ctx.services.settings.reset_code_minutes
-    via = await _send_code(ctx, person, code, minutes) if person else None
+    # The lockout is looked up for an unknown account too: both answers cost the same.
+    locked_out = await links.is_locked_out(person.username if person else who.lower())
     if person is None:
         ctx.record("reset_code_not_sent", purpose=case["purpose"], reason="unknown_account")
-    elif via is None:
-        ctx.record("reset_code_not_sent", purpose=case["purpose"], username=person.username)
-    else:
+    elif locked_out:
+        ctx.record(
+            "reset_code_not_sent",
+            purpose=case["purpose"],
+            username=person.username,
+            reason="too_many_wrong_codes",
+        )
+    elif via := await _send_code(ctx, person, code, minutes):
         ctx.record("reset_code_sent", purpose=case["purpose"], username=person.username, via=via)
+    else:
+        ctx.record(
+            "reset_code_not_sent",
+            purpose=case["purpose"],
+            username=person.username,
+            reason="no_contact_point",
+        )
     case.update(
         username=person.username if person else None,
         code_hash=code_hash,
@@ -142,10 +158,7 @@ async def _account(ctx: Context) -> str:
 
 async def _send_code(ctx: Context, person: Person, code: str, minutes: int) -> str | None:
     """Send the code to a contact point outside the account; returns which, or None."""
-    mailer = ctx.services.mailer
-    assert mailer is not None  # noqa: S101 - checked when the flow began
-    if await _links(ctx).is_locked_out(person.username):
-        return None
+    _, mailer, _ = _parts(ctx)
     words = ctx.services.replies.text
     context = {
         "person": person.display_name,
@@ -185,7 +198,7 @@ async def _code(ctx: Context) -> str:
     code = _code_of(ctx.text)
     if code is None:
         ctx.understood = False
-        ctx.say("reset_code_format")
+        ctx.say("reset_code_format", **_desk(ctx))
         return "password_reset.code"
     if ctx.services.now() > datetime.fromisoformat(case["expires_at"]):
         ctx.record("reset_code_expired", purpose=case["purpose"])
@@ -200,7 +213,7 @@ async def _code(ctx: Context) -> str:
     ctx.data.pop("password_reset", None)
     if case["purpose"] == UNLOCK:
         return await _unlock(ctx, username)
-    token = await _links(ctx).issue(username=username, locale=ctx.locale)
+    token = await _parts(ctx)[2].issue(username=username, locale=ctx.locale)
     base = ctx.services.settings.public_base_url.rstrip("/")
     ctx.record("reset_link_issued", username=username)
     ctx.say(
@@ -216,7 +229,7 @@ async def _wrong(ctx: Context, case: dict[str, Any]) -> str:
     ctx.record("reset_code_wrong", purpose=case["purpose"], attempt=attempts)
     username = case.get("username")
     if username:
-        await _links(ctx).record_failure(username)
+        await _parts(ctx)[2].record_failure(username)
     if attempts < MAX_ATTEMPTS:
         ctx.say("reset_code_wrong", left=MAX_ATTEMPTS - attempts)
         return "password_reset.code"
@@ -228,8 +241,7 @@ async def _wrong(ctx: Context, case: dict[str, Any]) -> str:
 
 
 async def _unlock(ctx: Context, username: str) -> str:
-    directory = ctx.services.directory
-    assert directory is not None  # noqa: S101 - checked when the flow began
+    directory = _parts(ctx)[0]
     try:
         person = await directory.find(username)
         if person is not None and person.locked:

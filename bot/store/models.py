@@ -124,6 +124,10 @@ class Ticket(Base):
     state: Mapped[str] = mapped_column(String(20), default="new")
     locale: Mapped[str] = mapped_column(String(8))
     requester: Mapped[str | None] = mapped_column(String(200))
+    # The account that asked ("slack:U123", "telegram:42", "conversation:7" for a web chat
+    # session): the only one, with the same person's other accounts, who may see the ticket.
+    requester_account: Mapped[str | None] = mapped_column(String(140), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(80))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     response_due_at: Mapped[datetime] = mapped_column()
     resolve_due_at: Mapped[datetime] = mapped_column()

@@ -219,6 +219,22 @@ async def get_ticket(session: AsyncSession, *, number: str) -> Ticket | None:
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def add_ticket_event(
+    session: AsyncSession, *, ticket_id: int, kind: str, actor: str, detail: dict[str, Any]
+) -> None:
+    session.add(TicketEvent(ticket_id=ticket_id, kind=kind, actor=actor, detail=detail))
+
+
+async def lock_ticket(session: AsyncSession, *, number: str) -> Ticket | None:
+    statement = (
+        select(Ticket)
+        .where(Ticket.number == number.upper())
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
 async def ticket_events(session: AsyncSession, *, ticket_id: int) -> list[TicketEvent]:
     statement = (
         select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)

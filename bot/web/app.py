@@ -13,7 +13,7 @@ from bot.app import Spoc
 from bot.approvals import web as approval_pages
 from bot.config import Settings
 from bot.store.db import is_reachable
-from bot.web import chat, dev_outbox, errors, pages, reset, security
+from bot.web import chat, dev_outbox, errors, pages, reset, security, tickets
 from bot.web.hub import Hub
 from bot.web.limits import BodyLimit
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.channels = chat_tools.install(app, spoc)  # Slack, Telegram: when configured
     errors.install(app)
     app.include_router(chat.create_router())
+    app.include_router(tickets.create_router())
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(request: Request) -> JSONResponse:

@@ -22,7 +22,13 @@ from fastapi.responses import HTMLResponse
 
 from bot.app import Spoc
 from bot.config import Settings
-from bot.directory import DirectoryUnavailable, PasswordRejected, policy
+from bot.directory import (
+    DirectoryUnavailable,
+    PasswordRejected,
+    Person,
+    UnknownAccount,
+    policy,
+)
 from bot.directory.reset import is_token_shaped
 from bot.store import repo
 from bot.store.accounts import ResetLink
@@ -131,7 +137,8 @@ def create_router(settings: Settings) -> APIRouter:
             return page(404, "invalid", lang or settings.default_locale)
         link = await spoc.resets.valid(token)
         if link is None:
-            return page(410, "invalid", lang or settings.default_locale)
+            known = await spoc.resets.lookup(token)  # used or expired: its language still
+            return page(410, "invalid", lang or (known.locale if known else ""))
         return form(link, lang or link.locale, [], 200)
 
     @router.post("/reset/{token}", response_class=HTMLResponse)
@@ -153,6 +160,8 @@ def create_router(settings: Settings) -> APIRouter:
             return await _set_password(spoc, link, fields, lang)
         except DirectoryUnavailable:
             return page(503, "unavailable", lang)
+        except UnknownAccount:  # removed from the directory since the link was made
+            return page(410, "invalid", lang)
         except PasswordRejected:
             await _audit(spoc, link, "reset_password_refused", rules=[DIRECTORY_REFUSED])
             return form(link, lang, [DIRECTORY_REFUSED], 400)
@@ -179,6 +188,7 @@ def create_router(settings: Settings) -> APIRouter:
                 await spoc.directory.set_password(person.username, password)
                 if person.locked:
                     await spoc.directory.unlock(person.username)
+                await _tell_the_owner(spoc, person, lang)
             events = [("password_changed", {"username": person.username})]
             if person.locked:
                 events.append(("account_unlocked", {"username": person.username}))
@@ -189,6 +199,26 @@ def create_router(settings: Settings) -> APIRouter:
         return response
 
     return router
+
+
+async def _tell_the_owner(spoc: Spoc, person: Person, lang: str) -> None:
+    """A note to the private address that the password changed: if it was not them, they
+    know at once whom to call."""
+    if not person.private_email:
+        return
+    s = spoc.settings
+    replies = spoc.router.services.replies
+    body = replies.text(
+        lang,
+        "password_changed_mail",
+        person=person.display_name,
+        username=person.username,
+        phone=s.service_desk_phone,
+        hours=s.service_desk_hours,
+        organisation=s.organisation_name,
+    )
+    subject = replies.label(lang, "password_changed_subject")
+    await spoc.mailer.send(person.private_email, subject, body)
 
 
 async def _audit(spoc: Spoc, link: ResetLink, kind: str, **data: Any) -> None:

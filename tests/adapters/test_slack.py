@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.messages import Button, ConversationRef, Outbound
+from bot.router import TicketChange
 from bot.store import repo
 from bot.store.models import Message, OutboxItem, utcnow
 from bot.store.people import people_of_conversation
@@ -382,3 +383,36 @@ async def test_socket_mode_needs_no_public_url(settings: Settings, fake_slack: F
     assert fake_slack.acks[0]["envelope_id"] == "env-1"
     assert len(fake_slack.posted("D0ANNA")) == 1
     assert over_http.status_code == 503  # unverified HTTP has no way in while on a socket
+
+
+async def test_status_is_for_the_owner_and_updates_arrive_as_slack_posts(slack: Slack) -> None:
+    anna, fake = slack.anna, slack.fake
+    await anna.say(
+        "Ingen på hela enheten kommer in i journalsystemet sedan kl 8, vi kan inte arbeta"
+    )
+    await slack.settled()
+    await anna.press("incident:confirm")
+    await slack.settled()
+    found = TICKET.search(texts(fake.posted("D0ANNA")))
+    assert found is not None
+    number = found.group(0)
+
+    berit = SlackPerson(slack.http, fake, SECRET, user="U0BERIT", channel="D0BERIT")
+    await berit.say(f"status {number}")
+    await berit.say("status INC9999999")
+    await slack.settled()
+    # (the first answer also says that this is a bot: compare what comes after that)
+    theirs, missing = (str(m["text"]).split("\n\n")[-1] for m in fake.posted("D0BERIT")[-2:])
+    assert "I cannot find a ticket" in theirs
+    assert theirs.replace(number, "<n>") == missing.replace("INC9999999", "<n>")
+
+    await anna.say("mina ärenden")
+    await slack.settled()
+    assert number in str(fake.posted("D0ANNA")[-1]["text"])
+
+    await slack.app.state.spoc.router.update_ticket(
+        TicketChange(number, "assigned", actor="itsm", assignee="Kim Nilsson")
+    )
+    await slack.settled()
+    assert "Nu har Kim Nilsson" in str(fake.posted("D0ANNA")[-1]["text"])
+    assert all("Kim Nilsson" not in str(m["text"]) for m in fake.posted("D0BERIT"))

@@ -87,6 +87,11 @@ async def test_reset_in_the_web_chat_ends_with_a_new_password_that_binds_to_ldap
     assert heading(done) == "Klart – lösenordet är bytt"
     assert slapd.can_bind("anna.andersson", NEW_PASSWORD)
     assert not slapd.can_bind("anna.andersson", "Annas-gamla-losen-1")
+    # The private address hears of the change, so a stranger's reset cannot go unnoticed.
+    notice = await smtp.message_to(ANNA_PRIVATE, count=2)
+    assert notice["Subject"] == "Ditt lösenord har bytts"
+    assert "Var det inte du?" in body_of(notice)
+    assert NEW_PASSWORD not in body_of(notice)
 
     # Audited step by step, and no event holds the code, the token or the password.
     events = await event_data(ldap_client)
@@ -150,9 +155,14 @@ async def test_three_wrong_codes_lock_the_reset(
     assert "Om kontot finns" in answer[0]["text"]
     assert await codes_queued(ldap_client) == 1
     assert slapd.can_bind("anna.andersson", "Annas-gamla-losen-1")
-    kinds = [kind for kind, _ in await event_data(ldap_client)]
+    events = await event_data(ldap_client)
+    kinds = [kind for kind, _ in events]
     assert kinds.count("reset_code_wrong") == 3
     assert "reset_locked" in kinds
+    assert (
+        "reset_code_not_sent",
+        {"purpose": "reset", "username": "anna.andersson", "reason": "too_many_wrong_codes"},
+    ) in events
 
 
 async def test_starting_over_gives_no_new_tries(
@@ -274,6 +284,21 @@ async def test_a_password_breaking_the_policy_is_explained_and_the_link_stays_va
     assert slapd.can_bind("anna.andersson", "Annas-gamla-losen-1")
     assert (await choose_password(ldap_client, link, NEW_PASSWORD)).status_code == 200
     assert slapd.can_bind("anna.andersson", NEW_PASSWORD)
+
+
+async def test_a_directory_down_when_the_form_is_sent_changes_nothing_and_says_so(
+    ldap_client: httpx.AsyncClient, smtp: MailCatcher, slapd: Slapd
+) -> None:
+    link = await verified_link(ldap_client, smtp, "anna.andersson")
+    csrf = await open_form(ldap_client, link)
+    slapd.process.terminate()
+    slapd.process.wait(10)
+    page = await ldap_client.post(
+        link, data={"csrf": csrf, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert page.status_code == 503
+    assert "Ditt lösenord är inte bytt" in page.text
+    assert (await ldap_client.get(link)).status_code == 200  # the link can be used again
 
 
 async def test_unlock_clears_the_lockout_in_the_directory(

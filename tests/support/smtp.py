@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, TypeVar
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 CODE = re.compile(r"\b(\d{6})\b")
 WAIT_SECONDS = 10.0
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,15 +42,21 @@ class MailCatcher:
 
     async def message_to(self, address: str, *, count: int = 1) -> EmailMessage:
         """The ``count``-th message to ``address``, waiting for it to arrive (10 s at most)."""
-        async with asyncio.timeout(WAIT_SECONDS), self._arrived:
-            await self._arrived.wait_for(lambda: len(self.to(address)) >= count)
-        return self.to(address)[count - 1]
+        return (await self._wait(lambda: self.to(address), count))[count - 1]
 
     async def code_for(self, address: str, *, count: int = 1) -> str:
-        message = await self.message_to(address, count=count)
-        match = CODE.search(body_of(message))
-        assert match is not None, body_of(message)
-        return match.group(1)
+        """The code in the ``count``-th message to ``address`` that holds one."""
+
+        def with_codes() -> list[str]:
+            found = (CODE.search(body_of(message)) for message in self.to(address))
+            return [match.group(1) for match in found if match]
+
+        return (await self._wait(with_codes, count))[count - 1]
+
+    async def _wait(self, found: Callable[[], list[T]], count: int) -> list[T]:
+        async with asyncio.timeout(WAIT_SECONDS), self._arrived:
+            await self._arrived.wait_for(lambda: len(found()) >= count)
+        return found()
 
 
 def body_of(message: EmailMessage) -> str:

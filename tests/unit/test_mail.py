@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.mail import Mailer
+from bot.mail import Mailer, forget
 from bot.store.accounts import MailItem
 from bot.store.db import create_engine, migrate, session_factory
 from bot.store.models import utcnow
@@ -86,3 +87,15 @@ async def test_a_mail_queued_in_a_turn_that_rolls_back_is_never_sent(
             await mailer.send("anna.privat@example.com", "Kod", "654321")
     assert await mailer.deliver() == 1
     assert len(smtp.messages) == 1
+
+
+async def test_old_messages_are_forgotten_with_the_conversations(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    mailer = Mailer(Settings(_env_file=None), sessions)  # type: ignore[call-arg]
+    await mailer.send("anna.privat@example.com", "Gammal", "kod 111111")
+    async with sessions() as session, session.begin():
+        await session.execute(update(MailItem).values(created_at=utcnow() - timedelta(days=91)))
+    await mailer.send("anna.privat@example.com", "Ny", "kod 222222")
+    assert await forget(sessions, older_than=utcnow() - timedelta(days=90)) == 1
+    assert [item.subject for item in await items(sessions)] == ["Ny"]
