@@ -11,8 +11,8 @@ from bot.messages import Button
 MENU_INCIDENT = "menu:incident"
 MENU_HUMAN = "menu:human"
 MENU_HELP = "menu:help"
-MENU_REQUEST = "menu:request"
 MENU_STATUS = "menu:status"
+MENU_REQUEST = "menu:request"
 
 
 def menu_buttons(ctx: Context) -> list[Button]:
@@ -64,7 +64,7 @@ async def decide(ctx: Context) -> str:
     if nlu.is_thanks(text):
         ctx.say("you_are_welcome")
         return "feedback.rate"
-    if nlu.asks_status(text):  # before requests: "hur går det med min beställning?"
+    if nlu.asks_status(text):
         return "status.show"
     if nlu.wants_request(text):
         return "request.start"
