@@ -14,7 +14,8 @@ from bot.store.models import Ticket
 from bot.store.people import Person
 
 STATES = ("new", "assigned", "waiting", "resolved", "closed")
-OPEN_STATES = ("new", "assigned", "waiting")
+# Requests waiting for approval, or approved and waiting for fulfilment, are open too.
+OPEN_STATES = ("new", "assigned", "waiting", "awaiting_approval", "approved")
 
 
 def account_of(channel: str, sender: str | None, conversation_id: int) -> str:

@@ -136,6 +136,10 @@ async def test_in_english_a_folder_request_asks_the_owner_by_email_when_no_manag
     assert number.group(0) in mail.subject
     assert len(LINK.findall(mail.body)) == 2
 
+    await person.say("my tickets")
+    assert number.group(0) in person.last_text()
+    assert "waiting for approval" in person.last_text()
+
     # The requester cannot approve their own request by sending the approver's action.
     (approval,) = await approvals_of(chat)
     await person.send(action=f"approval:approve:{approval.id}")
