@@ -12,7 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 CODE_DIGITS = 6
 MAX_ATTEMPTS = 3
-_hasher = PasswordHasher()
+# Codes live minutes and allow three guesses: argon2 with a light cost is plenty, and keeps
+# every answer (a real recipient or none) equally quick.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
 async def new_code() -> tuple[str, str]:

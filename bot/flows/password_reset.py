@@ -19,16 +19,10 @@ and what the person typed as the account is recorded only when it named a real o
 
 from __future__ import annotations
 
-import asyncio
-import re
-import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from bot import nlu
+from bot import nlu, otp
 from bot.directory.base import DirectoryUnavailable, Person, is_plausible_account
 from bot.flows.base import IDLE, NEW_TOPIC, Context, Flow, State
 
@@ -39,15 +33,11 @@ if TYPE_CHECKING:
 
 RESET = "reset"
 UNLOCK = "unlock"
-MAX_ATTEMPTS = 3
-CODE_DIGITS = 6
+MAX_ATTEMPTS = otp.MAX_ATTEMPTS
 NEW_CODE = "password_reset:new_code"
 BACK = "password_reset:back"
 LOCKED = "password_reset_locked"  # conversation data: this conversation may not try again
 WRONG = "password_reset_wrong"  # conversation data: wrong codes, over every code it was sent
-# Codes live minutes and allow three guesses: argon2 with a light cost is plenty, and keeps
-# both answers (account or not) equally quick.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
 def intent(text: str) -> str | None:
@@ -123,8 +113,7 @@ async def _account(ctx: Context) -> str:
         ctx.data.pop("password_reset", None)
         ctx.say("reset_unavailable", **_desk(ctx))
         return IDLE
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    code_hash = await asyncio.to_thread(_hasher.hash, code)
+    code, code_hash = await otp.new_code()
     minutes = ctx.services.settings.reset_code_minutes
     # The lockout is looked up for an unknown account too: both answers cost the same.
     locked_out = await links.is_locked_out(person.username if person else who.lower())
@@ -179,23 +168,11 @@ async def _send_code(ctx: Context, person: Person, code: str, minutes: int) -> s
     return None
 
 
-def _code_of(text: str) -> str | None:
-    digits = re.sub(r"\D", "", text)
-    return digits if len(digits) == CODE_DIGITS and len(text) <= 40 else None
-
-
-async def _matches(code_hash: str, code: str) -> bool:
-    try:
-        return await asyncio.to_thread(_hasher.verify, code_hash, code)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 async def _code(ctx: Context) -> str:
     case = _case(ctx)
     if "code_hash" not in case:
         return NEW_TOPIC
-    code = _code_of(ctx.text)
+    code = otp.code_of(ctx.text)
     if code is None:
         ctx.understood = False
         ctx.say("reset_code_format", **_desk(ctx))
@@ -207,7 +184,7 @@ async def _code(ctx: Context) -> str:
         ctx.say("reset_code_expired", buttons, minutes=ctx.services.settings.reset_code_minutes)
         return "password_reset.expired"
     username = case.get("username")
-    if not await _matches(case["code_hash"], code) or username is None:
+    if not await otp.matches(case["code_hash"], code) or username is None:
         return await _wrong(ctx, case)
     ctx.record("reset_verified", purpose=case["purpose"], username=username)
     ctx.data.pop("password_reset", None)
