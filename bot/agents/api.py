@@ -27,6 +27,7 @@ from bot.agents.auth import (
     require_agent,
     set_session_cookie,
     spoc_of,
+    throttle_sign_in,
 )
 from bot.agents.takeover import ConversationView, Takeover
 from bot.messages import Reply
@@ -196,6 +197,7 @@ def create_router() -> APIRouter:
     async def start_session(request: Request, body: SignInIn) -> JSONResponse:
         """Sign in. Repeated failures lock the account for a while (429 with Retry-After)."""
         spoc = spoc_of(request)
+        throttle_sign_in(request)
         done = await sign_in(
             spoc.sessions, spoc.settings, username=body.username, password=body.password
         )

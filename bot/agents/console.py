@@ -66,8 +66,8 @@ ERRORS = {
 }
 LOGIN_ERRORS: dict[type[SpocError], str] = {
     Unauthorized: "Fel användarnamn eller lösenord.",
-    RateLimited: "För många misslyckade inloggningar: kontot är låst en stund. "
-    "Försök igen senare.",
+    RateLimited: "För många misslyckade inloggningsförsök: kontot eller din adress är spärrad "
+    "en stund. Försök igen senare.",
     Forbidden: "Inloggningsformuläret hade gått ut. Försök igen.",
 }
 Field = Annotated[str, Form(max_length=20_000)]
@@ -158,6 +158,7 @@ def create_router() -> APIRouter:
         spoc = spoc_of(request)
         try:
             auth.check_login_token(request, csrf_token)
+            auth.throttle_sign_in(request)
             done = await sign_in(
                 spoc.sessions, spoc.settings, username=username, password=password
             )
