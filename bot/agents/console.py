@@ -71,6 +71,7 @@ LOGIN_ERRORS: dict[type[SpocError], str] = {
     Forbidden: "Inloggningsformuläret hade gått ut. Försök igen.",
 }
 Field = Annotated[str, Form(max_length=20_000)]
+RECENTLY_ENDED = 10
 
 
 def environment() -> Environment:
@@ -121,8 +122,11 @@ def create_router() -> APIRouter:
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     async def rows(request: Request, me: SignedInAgent) -> dict[str, Any]:
-        items = [item_out(request, r) for r in await takeover_of(request).queue(me.agent)]
+        takeover = takeover_of(request)
+        items = [item_out(request, r) for r in await takeover.queue(me.agent)]
+        ended = await takeover.queue(me.agent, state="closed")
         return {
+            "ended": [item_out(request, r) for r in reversed(ended[-RECENTLY_ENDED:])],
             "waiting": [i for i in items if i.state == "waiting"],
             "mine": [i for i in items if i.state == "agent" and i.agent == me.agent.username],
             "others": [i for i in items if i.state == "agent" and i.agent != me.agent.username],

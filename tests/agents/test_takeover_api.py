@@ -127,6 +127,8 @@ async def test_closing_with_a_resolution_resolves_the_ticket(client: httpx.Async
         view = await kim.conversation(conversation_id)
         assert view["resolution"] == "Ny drivrutin installerad"
         assert [n["text"] for n in view["notes"]] == ["Ringt henne"]
+        console = await kim.http.get("/agent")
+        assert f"Avslutad, {number}" in console.text  # under "Senast avslutade"
     (ticket,) = await tickets_of(client)
     assert (ticket.number, ticket.state) == (number, "resolved")
     assert ticket.details["resolution"] == "Ny drivrutin installerad"
