@@ -20,8 +20,8 @@ from starlette.responses import Response
 
 from bot.agents import auth
 from bot.agents.accounts import sign_in
-from bot.agents.api import item_out, message_out, takeover_of
 from bot.agents.auth import SignedInAgent, signed_in, spoc_of
+from bot.agents.schemas import item_out, message_out, takeover_of
 from bot.errors import (
     BadInput,
     Conflict,
