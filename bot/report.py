@@ -6,7 +6,8 @@
   + conversations that ended in a ticket).
 - *tickets*: opened, per priority; *time to ticket*: from the conversation's start to its
   ticket, median and 90th percentile.
-- *escalations*: conversations handed towards a person, per reason.
+- *escalations*: conversations handed towards a person, per reason; how many an agent took
+  over, and the time from escalation to an agent taking it (median, 90th percentile).
 - *CSAT*: answers, mean and the share of 4–5 ratings.
 """
 
@@ -29,6 +30,7 @@ KINDS = (
     "article_helped",
     "ticket_opened",
     "escalated",
+    "agent_claimed",
     "csat_given",
 )
 
@@ -44,6 +46,8 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
     ratings: list[int] = []
     started_at: dict[int | None, datetime] = {}
     ticket_at: dict[int | None, datetime] = {}
+    escalated_at: dict[int | None, datetime] = {}
+    to_agent: list[float] = []
     for conversation, kind, data, at in rows:
         if kind == "conversation_started":
             channels[str(data.get("channel", "unknown"))] += 1
@@ -58,6 +62,9 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
             ticket_at[conversation] = min(ticket_at.get(conversation, at), at)
         elif kind == "escalated":
             reasons[str(data.get("reason", "asked"))] += 1
+            escalated_at[conversation] = at
+        elif kind == "agent_claimed" and conversation in escalated_at:
+            to_agent.append((at - escalated_at.pop(conversation)).total_seconds())
         elif kind == "csat_given" and isinstance(data.get("rating"), int):
             ratings.append(data["rating"])
     deflected = helped - ticketed
@@ -80,11 +87,21 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
         },
         "escalations": sum(reasons.values()),
         "escalations_by_reason": dict(sorted(reasons.items())),
+        "taken_over_by_agents": len(to_agent),
+        "time_to_agent_seconds": _spread(to_agent),
         "csat": {
             "answers": len(ratings),
             "mean": round(statistics.fmean(ratings), 2) if ratings else None,
             "satisfied_share": _share(sum(r >= 4 for r in ratings), len(ratings)),
         },
+    }
+
+
+def _spread(seconds: list[float]) -> dict[str, float | None]:
+    ordered = sorted(seconds)
+    return {
+        "median": statistics.median(ordered) if ordered else None,
+        "p90": ordered[int(0.9 * (len(ordered) - 1))] if ordered else None,
     }
 
 
@@ -118,6 +135,7 @@ def render(report: dict[str, Any]) -> str:
     priorities = ", ".join(f"{k} {v}" for k, v in report["by_priority"].items()) or "none"
     reasons = ", ".join(f"{k} {v}" for k, v in report["escalations_by_reason"].items())
     wait, csat = report["time_to_ticket_seconds"], report["csat"]
+    to_agent = report["time_to_agent_seconds"]
     mean = "–" if csat["mean"] is None else f"{csat['mean']:.2f}"
     return "\n".join(
         [
@@ -130,6 +148,9 @@ def render(report: dict[str, Any]) -> str:
             f"  time to ticket       median {minutes(wait['median'])}, "
             f"90 % within {minutes(wait['p90'])}",
             f"  escalations          {report['escalations']:>6}   ({reasons or 'none'})",
+            f"  taken over by agents {report['taken_over_by_agents']:>6}   "
+            f"time to an agent median {minutes(to_agent['median'])}, "
+            f"90 % within {minutes(to_agent['p90'])}",
             f"  CSAT                 {csat['answers']:>6} answers, mean {mean}, "
             f"satisfied (4–5) {pct(csat['satisfied_share'])}",
         ]

@@ -7,7 +7,6 @@ import getpass
 import sys
 import uuid
 
-from bot.adapters.labels import with_author
 from bot.app import Spoc
 from bot.config import Settings
 from bot.messages import ConversationRef, Inbound, Reply
@@ -17,7 +16,8 @@ CHANNEL = "terminal"
 
 
 def render(reply: Reply) -> str:
-    lines = [with_author(reply).text]
+    named = reply.author == "agent" and reply.author_name
+    lines = [f"{reply.author_name}: {reply.text}" if named else reply.text]
     lines += [f"  {number}) {button.title}" for number, button in enumerate(reply.buttons, 1)]
     return "\n".join(lines)
 

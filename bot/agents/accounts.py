@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from bot.store import agents as store
 from bot.store.agents import Agent
 from bot.store.models import utcnow
 
+log = logging.getLogger(__name__)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 1024
@@ -124,6 +126,7 @@ async def sign_in(
                 lock_until=lock_until,
             )
         if locked:
+            log.warning("agent account %s locked after repeated failed sign-ins", agent.username)
             raise _locked(lock_until, now)
         raise Unauthorized("Wrong username or password.")
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)

@@ -8,17 +8,11 @@ Events: ``GET /api/agent/events`` (the queue) and ``GET /api/agent/conversations
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-from collections.abc import AsyncIterator
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
-from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+from sse_starlette.sse import EventSourceResponse
 
 from bot.agents.accounts import sign_in
 from bot.agents.auth import (
@@ -27,166 +21,35 @@ from bot.agents.auth import (
     require_agent,
     set_session_cookie,
     spoc_of,
+    throttle_sign_in,
 )
-from bot.agents.takeover import ConversationView, Takeover
-from bot.messages import Reply
+from bot.agents.schemas import (
+    AgentOut,
+    ClosedOut,
+    CloseIn,
+    ConversationOut,
+    DoneOut,
+    MessageOut,
+    QueueOut,
+    SessionOut,
+    SignInIn,
+    TextIn,
+    TransferIn,
+    conversation_out,
+    item_out,
+    message_out,
+    takeover_of,
+)
+from bot.agents.streams import (
+    KEEPALIVE_SECONDS,
+    conversation_stream,
+    event_id,
+    queue_stream,
+)
 from bot.store import agents as store
-from bot.store.agents import QueueRow, owner_username
-from bot.web.hub import QUEUE, Hub
-
-KEEPALIVE_SECONDS = 15
-# Streams re-read this often even without a wake-up (a NOTIFY lost with its connection).
-POLL_SECONDS = 5.0
+from bot.web.hub import Hub
 
 Agent = Annotated[SignedInAgent, Depends(require_agent)]
-
-
-class SignInIn(BaseModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=1024)
-
-
-class AgentOut(BaseModel):
-    username: str
-    display_name: str
-    groups: list[str]
-
-
-class SessionOut(BaseModel):
-    agent: AgentOut
-    csrf_token: str = Field(description="Send as X-CSRF-Token with every POST.")
-
-
-class SummaryOut(BaseModel):
-    problem: str = ""
-    service: str | None = None
-    impact: str | None = None
-    urgency: str | None = None
-    since: str | None = None
-    articles_tried: list[str] = Field(default_factory=list)
-    ticket: str | None = None
-
-
-class QueueItemOut(BaseModel):
-    conversation_id: int
-    state: str = Field(description="waiting, agent, closed, bot (handed back), left, ticket")
-    agent: str | None = Field(description="Username of the agent who has it.")
-    agent_name: str | None = Field(description="That agent's display name.")
-    reason: str = Field(description="asked, misunderstood, frustrated or p1")
-    group: str
-    channel: str
-    locale: str
-    person: str | None
-    waiting_since: datetime
-    claimed_at: datetime | None
-    summary: SummaryOut
-
-
-class QueueOut(BaseModel):
-    conversations: list[QueueItemOut]
-
-
-class MessageOut(BaseModel):
-    id: int
-    author: Literal["user", "bot", "agent", "system"]
-    name: str | None = None
-    text: str
-
-
-class NoteOut(BaseModel):
-    id: int
-    agent: str
-    text: str
-    created_at: datetime
-
-
-class ConversationOut(BaseModel):
-    conversation: QueueItemOut
-    owner: str = Field(description="bot, waiting, or agent:<username>")
-    resolution: str | None
-    messages: list[MessageOut]
-    notes: list[NoteOut]
-
-
-class TextIn(BaseModel):
-    text: str = Field(max_length=20_000)
-
-
-class TransferIn(BaseModel):
-    agent: str | None = Field(default=None, max_length=64)
-    group: str | None = Field(default=None, max_length=80)
-
-
-class CloseIn(BaseModel):
-    resolution: str = Field(max_length=20_000)
-
-
-class ClosedOut(BaseModel):
-    ticket: str
-
-
-class DoneOut(BaseModel):
-    ok: bool = True
-
-
-def takeover_of(request: Request) -> Takeover:
-    takeover: Takeover = request.app.state.takeover
-    return takeover
-
-
-def summary_out(request: Request, summary: dict[str, Any], locale: str) -> SummaryOut:
-    knowledge = spoc_of(request).knowledge
-    titles = []
-    for article_id in summary.get("articles_tried") or []:
-        article = knowledge.get(str(article_id), locale) or knowledge.get(str(article_id))
-        titles.append(article.title if article else str(article_id))
-    return SummaryOut(
-        problem=str(summary.get("problem") or ""),
-        service=summary.get("service"),
-        impact=summary.get("impact_label"),
-        urgency=summary.get("urgency_label"),
-        since=summary.get("since"),
-        articles_tried=titles,
-        ticket=summary.get("ticket"),
-    )
-
-
-def item_out(request: Request, row: QueueRow) -> QueueItemOut:
-    escalation, conversation = row.escalation, row.conversation
-    summary = summary_out(request, escalation.summary or {}, escalation.locale)
-    if escalation.ticket_number and not summary.ticket:
-        summary.ticket = escalation.ticket_number
-    return QueueItemOut(
-        conversation_id=conversation.id,
-        state=escalation.state,
-        agent=owner_username(conversation.owner) if escalation.state == "agent" else None,
-        agent_name=row.agent_name if escalation.state == "agent" else None,
-        reason=escalation.reason,
-        group=escalation.group_name,
-        channel=conversation.channel,
-        locale=conversation.locale,
-        person=conversation.user_name,
-        waiting_since=escalation.created_at,
-        claimed_at=escalation.claimed_at,
-        summary=summary,
-    )
-
-
-def message_out(reply: Reply) -> MessageOut:
-    return MessageOut(id=reply.id, author=reply.author, name=reply.author_name, text=reply.text)
-
-
-def conversation_out(request: Request, view: ConversationView) -> ConversationOut:
-    return ConversationOut(
-        conversation=item_out(request, view.row),
-        owner=view.conversation.owner,
-        resolution=view.escalation.resolution,
-        messages=[message_out(m) for m in view.messages],
-        notes=[
-            NoteOut(id=n.id, agent=n.agent, text=n.text, created_at=n.created_at)
-            for n in view.notes
-        ],
-    )
 
 
 def create_router() -> APIRouter:
@@ -196,6 +59,7 @@ def create_router() -> APIRouter:
     async def start_session(request: Request, body: SignInIn) -> JSONResponse:
         """Sign in. Repeated failures lock the account for a while (429 with Retry-After)."""
         spoc = spoc_of(request)
+        throttle_sign_in(request)
         done = await sign_in(
             spoc.sessions, spoc.settings, username=body.username, password=body.password
         )
@@ -305,7 +169,7 @@ def create_router() -> APIRouter:
         changes (and once at the start)."""
         hub: Hub = request.app.state.hub
         return EventSourceResponse(
-            _queue_stream(request, hub, me),
+            queue_stream(request, hub, me),
             ping=KEEPALIVE_SECONDS,
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
@@ -322,66 +186,11 @@ def create_router() -> APIRouter:
         takeover = takeover_of(request)
         await takeover.ensure_visible(me.agent, conversation_id)  # 404 before streaming
         hub: Hub = request.app.state.hub
-        last = _event_id(request.headers.get("last-event-id"))
+        last = event_id(request.headers.get("last-event-id"))
         return EventSourceResponse(
-            _conversation_stream(request, hub, me, conversation_id, max(after, last)),
+            conversation_stream(request, hub, me, conversation_id, max(after, last)),
             ping=KEEPALIVE_SECONDS,
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
 
     return router
-
-
-def _event_id(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
-
-
-async def _wait(wake: asyncio.Event) -> None:
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(POLL_SECONDS):
-            await wake.wait()
-
-
-async def _queue_stream(
-    request: Request, hub: Hub, me: SignedInAgent
-) -> AsyncIterator[ServerSentEvent]:
-    takeover = takeover_of(request)
-    sent = ""
-    with hub.subscribe(QUEUE) as wake:
-        while True:
-            wake.clear()
-            rows = await takeover.queue(me.agent)
-            snapshot = QueueOut(conversations=[item_out(request, r) for r in rows])
-            data = snapshot.model_dump_json()
-            if data != sent:
-                sent = data
-                yield ServerSentEvent(data=data, event="queue")
-            await _wait(wake)
-
-
-async def _conversation_stream(
-    request: Request, hub: Hub, me: SignedInAgent, conversation_id: int, after: int
-) -> AsyncIterator[ServerSentEvent]:
-    takeover = takeover_of(request)
-    last_note, state = 0, ""
-    with hub.subscribe(conversation_id, QUEUE) as wake:
-        while True:
-            wake.clear()
-            view = await takeover.view(me.agent, conversation_id, after=after)
-            for reply in view.messages:
-                after = reply.id
-                yield ServerSentEvent(
-                    data=message_out(reply).model_dump_json(), id=str(reply.id), event="message"
-                )
-            for note in view.notes:
-                if note.id > last_note:
-                    last_note = note.id
-                    out = NoteOut(
-                        id=note.id, agent=note.agent, text=note.text, created_at=note.created_at
-                    )
-                    yield ServerSentEvent(data=out.model_dump_json(), event="note")
-            now = json.dumps({"owner": view.conversation.owner, "state": view.escalation.state})
-            if now != state:
-                state = now
-                yield ServerSentEvent(data=now, event="state")
-            await _wait(wake)

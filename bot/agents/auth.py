@@ -10,6 +10,7 @@ with a token in a short-lived cookie of its own (double submit), against login C
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -18,15 +19,19 @@ from starlette.responses import Response
 
 from bot.agents.accounts import hash_token
 from bot.app import Spoc
-from bot.errors import Forbidden, Unauthorized
+from bot.errors import Forbidden, RateLimited, Unauthorized
 from bot.store import agents as store
 from bot.store.agents import Agent
+from bot.web.security import TokenBuckets
 
 COOKIE = "spoc_agent"
 LOGIN_COOKIE = "spoc_agent_login"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 LOGIN_COOKIE_SECONDS = 3600
+# Sign-in attempts per minute from one address, whatever the usernames: account lockout
+# stops guessing one password, this slows trying one password on many accounts.
+SIGN_INS_PER_MINUTE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,18 @@ def set_login_cookie(request: Request, response: Response, token: str) -> None:
         samesite="strict",
         secure=_secure(request),
     )
+
+
+def throttle_sign_in(request: Request) -> None:
+    buckets: TokenBuckets = request.app.state.sign_in_buckets
+    client = request.client.host if request.client else "unknown"
+    wait = buckets.take(f"ip:{client}")
+    if wait:
+        seconds = max(1, math.ceil(wait))
+        raise RateLimited(
+            f"Too many sign-in attempts from your address. Try again in {seconds} seconds.",
+            retry_after=seconds,
+        )
 
 
 def check_login_token(request: Request, given: str | None) -> None:

@@ -20,8 +20,8 @@ from starlette.responses import Response
 
 from bot.agents import auth
 from bot.agents.accounts import sign_in
-from bot.agents.api import item_out, message_out, takeover_of
 from bot.agents.auth import SignedInAgent, signed_in, spoc_of
+from bot.agents.schemas import item_out, message_out, takeover_of
 from bot.errors import (
     BadInput,
     Conflict,
@@ -66,11 +66,12 @@ ERRORS = {
 }
 LOGIN_ERRORS: dict[type[SpocError], str] = {
     Unauthorized: "Fel användarnamn eller lösenord.",
-    RateLimited: "För många misslyckade inloggningar: kontot är låst en stund. "
-    "Försök igen senare.",
+    RateLimited: "För många misslyckade inloggningsförsök: kontot eller din adress är spärrad "
+    "en stund. Försök igen senare.",
     Forbidden: "Inloggningsformuläret hade gått ut. Försök igen.",
 }
 Field = Annotated[str, Form(max_length=20_000)]
+RECENTLY_ENDED = 10
 
 
 def environment() -> Environment:
@@ -121,8 +122,11 @@ def create_router() -> APIRouter:
         return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
     async def rows(request: Request, me: SignedInAgent) -> dict[str, Any]:
-        items = [item_out(request, r) for r in await takeover_of(request).queue(me.agent)]
+        takeover = takeover_of(request)
+        items = [item_out(request, r) for r in await takeover.queue(me.agent)]
+        ended = await takeover.queue(me.agent, state="closed")
         return {
+            "ended": [item_out(request, r) for r in reversed(ended[-RECENTLY_ENDED:])],
             "waiting": [i for i in items if i.state == "waiting"],
             "mine": [i for i in items if i.state == "agent" and i.agent == me.agent.username],
             "others": [i for i in items if i.state == "agent" and i.agent != me.agent.username],
@@ -158,6 +162,7 @@ def create_router() -> APIRouter:
         spoc = spoc_of(request)
         try:
             auth.check_login_token(request, csrf_token)
+            auth.throttle_sign_in(request)
             done = await sign_in(
                 spoc.sessions, spoc.settings, username=username, password=password
             )

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.agents.resolution import resolve_ticket
 from bot.errors import BadInput, Conflict, NotFound
 from bot.flows.base import Services
 from bot.messages import Outbound, Reply
@@ -25,7 +26,7 @@ from bot.router import clean_text
 from bot.store import agents as store
 from bot.store import repo
 from bot.store.agents import BOT, WAITING, Agent, AgentNote, Escalation, agent_owner
-from bot.store.models import Conversation, Ticket, TicketEvent, utcnow
+from bot.store.models import Conversation, utcnow
 from bot.web.hub import QUEUE, payload_of
 
 MAX_NOTE_CHARS = 4000
@@ -298,7 +299,14 @@ class Takeover:
         async with self._acting(agent, conversation_id) as (session, conversation, esc, change):
             self._must_own(conversation, agent)
             await self._back_to_bot(session, conversation, agent)
-            number = await self._resolve_ticket(session, conversation, esc, agent, cleaned)
+            number = await resolve_ticket(
+                session,
+                self.services,
+                conversation,
+                esc,
+                actor=agent_owner(agent.username),
+                resolution=cleaned,
+            )
             now = utcnow()
             esc.state, esc.ended_at, esc.resolution, esc.ticket_number = (
                 "closed",
@@ -323,75 +331,6 @@ class Takeover:
         # The person's next message is a new topic for the bot.
         conversation.flow, conversation.step = "handoff", "waiting"
         conversation.data = {**(conversation.data or {}), "offered": [], "misses": 0}
-
-    async def _resolve_ticket(
-        self,
-        session: AsyncSession,
-        conversation: Conversation,
-        esc: Escalation,
-        agent: Agent,
-        resolution: str,
-    ) -> str:
-        """The escalation's ticket marked resolved; one is opened (resolved) when the bot had
-        not opened any, so that every contact with the desk is on record."""
-        actor = agent_owner(agent.username)
-        now = utcnow()
-        number = esc.ticket_number
-        ticket = await repo.get_ticket(session, number=number) if number else None
-        if ticket is None:
-            ticket = await self._resolved_ticket(session, conversation, esc, actor, resolution)
-        else:
-            ticket.state, ticket.updated_at = "resolved", now
-            ticket.details = {**(ticket.details or {}), "resolution": resolution}
-        session.add(
-            TicketEvent(
-                ticket_id=ticket.id,
-                kind="resolved",
-                actor=actor,
-                detail={"resolution": resolution},
-                created_at=now,
-            )
-        )
-        return ticket.number
-
-    async def _resolved_ticket(
-        self,
-        session: AsyncSession,
-        conversation: Conversation,
-        esc: Escalation,
-        actor: str,
-        resolution: str,
-    ) -> Ticket:
-        summary = esc.summary or {}
-        now = utcnow()
-        impact, urgency = int(summary.get("impact") or 3), int(summary.get("urgency") or 3)
-        sla = self.services.sla
-        priority = sla.priority(impact, urgency)
-        targets = sla.targets(priority, now)
-        problem = str(summary.get("problem") or "") or self.services.replies.label(
-            esc.locale, "ticket_title_contact"
-        )
-        ticket = Ticket(
-            number=await repo.next_number(session, prefix="INC"),
-            kind="INC",
-            conversation_id=conversation.id,
-            title=problem[:120],
-            description=problem,
-            service_id=summary.get("service_id"),
-            owner_group=esc.group_name,
-            impact=impact,
-            urgency=urgency,
-            priority=priority,
-            state="resolved",
-            locale=esc.locale,
-            requester=conversation.user_name,
-            details={"resolution": resolution, "escalation": esc.reason},
-            response_due_at=targets.response_due_at,
-            resolve_due_at=targets.resolve_due_at,
-            created_at=now,
-            updated_at=now,
-        )
-        return await repo.add_ticket(session, ticket=ticket, actor=actor)
 
 
 def _checked(text: str, limit: int, what: str) -> str:

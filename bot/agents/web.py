@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from bot.agents import api, console
+from bot.agents.auth import SIGN_INS_PER_MINUTE
 from bot.agents.takeover import Takeover
 from bot.app import Spoc
 from bot.store.agents import live_channel
 from bot.web.hub import Hub, PgListener
+from bot.web.security import TokenBuckets
 
 
 class LiveUpdates:
@@ -47,6 +49,7 @@ def install(app: FastAPI, spoc: Spoc, hub: Hub) -> LiveUpdates:
         outbox=spoc.outbox,
         wake=hub.publish,
     )
+    app.state.sign_in_buckets = TokenBuckets(SIGN_INS_PER_MINUTE)
     app.include_router(api.create_router())
     app.include_router(console.create_router())
     return LiveUpdates(spoc, hub)

@@ -157,3 +157,19 @@ async def test_the_agent_api_is_in_the_openapi_schema_and_the_console_pages_are_
         assert f"/api/agent/conversations/{{conversation_id}}/{action}" in paths
     assert {"/api/agent/session", "/api/agent/conversations", "/api/agent/events"} <= set(paths)
     assert not [path for path in paths if path.startswith("/agent")]
+
+
+async def test_trying_one_password_on_many_accounts_is_slowed_down(
+    client: httpx.AsyncClient,
+) -> None:
+    answers = [
+        (
+            await client.post(
+                "/api/agent/session", json={"username": f"user{n}", "password": "Sommar2026!"}
+            )
+        ).status_code
+        for n in range(30)
+    ]
+    # Twenty a minute, refilled as time passes (each refusal takes an argon2 check).
+    assert answers[:20] == [401] * 20
+    assert 429 in answers[20:]

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bot.agents.accounts import create_agent
-from bot.agents.api import POLL_SECONDS
+from bot.agents.streams import POLL_SECONDS
 from bot.config import Settings
 from bot.web.app import create_app
 from tests.support.agents import PASSWORD

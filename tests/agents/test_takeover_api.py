@@ -8,6 +8,7 @@ import re
 
 import httpx
 
+from bot.config import Settings
 from bot.store import repo
 from tests.support.agents import agent_user
 from tests.support.app import texts
@@ -126,6 +127,8 @@ async def test_closing_with_a_resolution_resolves_the_ticket(client: httpx.Async
         view = await kim.conversation(conversation_id)
         assert view["resolution"] == "Ny drivrutin installerad"
         assert [n["text"] for n in view["notes"]] == ["Ringt henne"]
+        console = await kim.http.get("/agent")
+        assert f"Avslutad, {number}" in console.text  # under "Senast avslutade"
     (ticket,) = await tickets_of(client)
     assert (ticket.number, ticket.state) == (number, "resolved")
     assert ticket.details["resolution"] == "Ny drivrutin installerad"
@@ -282,3 +285,21 @@ async def test_a_stale_queue_page_says_who_was_first(client: httpx.AsyncClient) 
         assert late.status_code == 303
         notice = await kim.http.get(late.headers["location"])
         assert "Lo Lind hann före och har tagit konversationen." in notice.text
+
+
+async def test_the_report_counts_take_overs_and_the_time_to_an_agent(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    from bot.report import render, service_report
+    from bot.store.models import utcnow
+
+    await escalated(client)
+    await escalated(client, "jag är så trött på det här, ge mig en människa")
+    async with agent_user(client, "kim") as kim:
+        first, _second = await kim.queue()
+        await kim.claim(first["conversation_id"])
+    report = await service_report(settings, days=1, now=utcnow())
+    assert report["escalations"] == 2
+    assert report["taken_over_by_agents"] == 1
+    assert report["time_to_agent_seconds"]["median"] >= 0
+    assert "taken over by agents      1" in render(report)

@@ -77,6 +77,12 @@ def test_a_citizen_is_taken_over_by_an_agent_and_handed_back_to_the_bot(
     agent = AgentConsole(agent_page)
     agent.sign_in("kim")
     expect(agent_page.get_by_text("Ingen väntar just nu.")).to_be_visible()
+    # The sound cue is on until the agent turns it off, and stays off.
+    sound = agent_page.get_by_label("Ljudsignal när någon hamnar i kön")
+    expect(sound).to_be_checked()
+    sound.uncheck()
+    agent_page.reload()
+    expect(sound).not_to_be_checked()
 
     page.goto("/")
     chat.open()
