@@ -90,6 +90,8 @@ def test_a_citizen_is_taken_over_by_an_agent_and_handed_back_to_the_bot(
     expect(chat.messages("bot")).to_have_count(2)
     chat.say("kan jag få prata med en människa?")
     expect(chat.messages("bot").last).to_contain_text("nummer 1 i kön")
+    leave = chat.messages("bot").get_by_role("button", name="Lämna kön")
+    expect(leave).to_have_count(1)
 
     # The queue updates without a reload: visual cue, announcement, summary of the case.
     row = agent.waiting()
@@ -103,6 +105,7 @@ def test_a_citizen_is_taken_over_by_an_agent_and_handed_back_to_the_bot(
     agent_page.get_by_role("button", name=re.compile("^Ta konversation")).click()
     expect(agent_page.get_by_role("heading", name=re.compile("Konversation"))).to_be_visible()
     expect(chat.messages("system").last).to_contain_text("Kim Karlsson på servicedesken")
+    expect(leave).to_have_count(0)  # the queue is over: its button goes
 
     agent_page.get_by_role("button", name="Visa förståelse").click()
     box = agent_page.get_by_label("Meddelande till personen")

@@ -580,9 +580,11 @@
     }
 
     afterRender() {
-      // Only the choices offered since the person last wrote can still be chosen.
+      // Only the choices offered since the person last wrote (or an agent took over or
+      // handed back the conversation: the questions before are over) can still be chosen.
       const children = Array.from(this.log.children);
-      const lastUser = children.map((c) => c.classList.contains("spoc-msg--user")).lastIndexOf(true);
+      const turnEnds = (c) => ["user", "agent", "system"].some((a) => c.classList.contains("spoc-msg--" + a));
+      const lastUser = children.map(turnEnds).lastIndexOf(true);
       const active = this.shadowActive();
       let lostFocus = false;
       children.slice(0, Math.max(lastUser, 0)).forEach((child) => {
