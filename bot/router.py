@@ -28,6 +28,7 @@ from bot.outbox import Outbox
 from bot.store import agents, ownership, repo
 from bot.store.models import Conversation, Ticket, utcnow
 from bot.store.unit import joined
+from bot.ticket_news import mail_news
 from bot.web.hub import QUEUE, payload_of
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ class Router:
                 detail={"from": before, "to": change.state, "assignee": ticket.assignee},
             )
             if change.state in NOTIFIED_STATES:
-                await self._mail_update(session, ticket)
+                await mail_news(self.services, session, ticket)
             if conversation is None or change.state not in NOTIFIED_STATES:
                 return TicketUpdated(ticket.number, change.state, notified=False)
             ctx = self._context(session, conversation, text="", action=None, sender=None)
@@ -215,27 +216,6 @@ class Router:
                 await enter(ctx, "feedback.rate")  # CSAT: was the help good?
             await self._save(session, conversation, ctx, reply_to=None)
         return TicketUpdated(ticket.number, change.state, notified=True)
-
-    async def _mail_update(self, session: AsyncSession, ticket: Ticket) -> None:
-        """A short e-mail to the address a citizen gave: no ticket content, only the news and
-        how to read more (the chat session they wrote in may be long gone)."""
-        email = (ticket.details or {}).get("contact_email")
-        mailer = self.services.mailer
-        if not email or mailer is None:
-            return
-        words = self.services.replies
-        context = {
-            "number": ticket.number,
-            "state": words.label(ticket.locale, f"state_{ticket.state}"),
-            "organisation": self.services.settings.organisation_name,
-            "site": self.services.settings.public_base_url,
-        }
-        with joined(session, conversation_id=ticket.conversation_id):
-            await mailer.send(
-                email,
-                words.text(ticket.locale, "ticket_update_subject", **context),
-                words.text(ticket.locale, "ticket_update_mail", **context),
-            )
 
     async def handle(self, inbound: Inbound) -> TurnResult:
         """Process one inbound message at most once; returns the replies it produced."""

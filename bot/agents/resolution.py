@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.base import Services
-from bot.store import repo
+from bot.store import ownership, repo
 from bot.store.agents import Escalation
 from bot.store.models import Conversation, Ticket, TicketEvent, utcnow
+from bot.ticket_news import mail_news
 
 
 async def resolve_ticket(
@@ -38,6 +39,7 @@ async def resolve_ticket(
             created_at=now,
         )
     )
+    await mail_news(services, session, ticket)  # a citizen who left an e-mail address
     return ticket.number
 
 
@@ -70,6 +72,7 @@ async def _resolved_ticket(
         state="resolved",
         locale=escalation.locale,
         requester=conversation.user_name,
+        requester_account=await ownership.account_of_conversation(session, conversation.id),
         details={"escalation": escalation.reason},
         response_due_at=targets.response_due_at,
         resolve_due_at=targets.resolve_due_at,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Ticket
-from bot.store.people import Person
+from bot.store.people import Person, people_of_conversation
 
 STATES = ("new", "assigned", "waiting", "resolved", "closed")
 # Requests waiting for approval, or approved and waiting for fulfilment, are open too.
@@ -20,6 +20,15 @@ OPEN_STATES = ("new", "assigned", "waiting", "awaiting_approval", "approved")
 
 def account_of(channel: str, sender: str | None, conversation_id: int) -> str:
     return f"{channel}:{sender}" if sender else f"conversation:{conversation_id}"
+
+
+async def account_of_conversation(session: AsyncSession, conversation_id: int) -> str:
+    """The account behind a conversation when one person wrote in it (a direct message),
+    else the conversation itself."""
+    people = await people_of_conversation(session, conversation_id=conversation_id)
+    if len(people) == 1:
+        return f"{people[0].channel}:{people[0].external_id}"
+    return f"conversation:{conversation_id}"
 
 
 async def accounts_of(session: AsyncSession, account: str) -> list[str]:

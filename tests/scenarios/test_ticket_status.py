@@ -11,6 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.config import Settings
+from tests.support.agents import agent_user
 from tests.support.app import app_client
 from tests.support.chat import ChatPerson, events_of, tickets_of
 from tests.support.smtp import MailCatcher, body_of, smtp_server
@@ -238,3 +239,23 @@ async def test_a_citizen_gets_news_by_e_mail_and_proves_the_ticket_in_a_new_chat
     assert "kan inte visa ärendet" in stopped
     assert number not in stopped
     assert smtp.to("eve@example.com") == []
+
+
+async def test_an_agent_closing_the_conversation_tells_the_citizen_by_e_mail(
+    mail_client: tuple[httpx.AsyncClient, MailCatcher],
+) -> None:
+    client, smtp = mail_client
+    citizen = await ChatPerson.start(client)
+    number = await report(citizen)
+    await citizen.say("sara@example.com")
+    await citizen.say("kan jag få prata med en människa?")
+    async with agent_user(client, "kim", name="Kim Karlsson") as kim:
+        (item,) = await kim.queue()
+        assert item["summary"]["ticket"] == number
+        await kim.claim(item["conversation_id"])
+        closed = await kim.post(
+            f"/conversations/{item['conversation_id']}/close", {"resolution": "Behörighet fixad"}
+        )
+        assert closed.status_code == 200, closed.text
+    news = await smtp.message_to("sara@example.com")
+    assert news["Subject"] == f"Ärende {number}: löst"
