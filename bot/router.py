@@ -191,7 +191,13 @@ class Router:
             )
             if change.state in NOTIFIED_STATES:
                 await mail_news(self.services, session, ticket)
-            if conversation is None or change.state not in NOTIFIED_STATES:
+            # While a person at the desk has the conversation (or it waits for one), the bot
+            # stays silent: the agent sees the ticket and says it in their own words.
+            if (
+                conversation is None
+                or conversation.owner != agents.BOT
+                or change.state not in NOTIFIED_STATES
+            ):
                 return TicketUpdated(ticket.number, change.state, notified=False)
             ctx = self._context(session, conversation, text="", action=None, sender=None)
             ctx.say(

@@ -9,6 +9,7 @@ import re
 import httpx
 
 from bot.config import Settings
+from bot.router import TicketChange
 from bot.store import repo
 from tests.support.agents import agent_user
 from tests.support.app import texts
@@ -303,3 +304,29 @@ async def test_the_report_counts_take_overs_and_the_time_to_an_agent(
     assert report["taken_over_by_agents"] == 1
     assert report["time_to_agent_seconds"]["median"] >= 0
     assert "taken over by agents      1" in render(report)
+
+
+async def test_a_ticket_update_while_an_agent_has_the_conversation_leaves_the_bot_silent(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("Flera av oss kommer inte in i journalsystemet sedan i morse")
+    for action in ("incident:helped:no", "incident:impact:2", "incident:urgency:1"):
+        if action in person.offered():
+            await person.press(action)
+    replies = await person.press("incident:confirm")
+    number = re.search(r"INC\d{7}", str(replies[0]["text"]))
+    assert number is not None
+    await person.say("kan jag få prata med en människa?")
+    async with agent_user(client, "kim", name="Kim") as kim:
+        (item,) = await kim.queue()
+        await kim.claim(item["conversation_id"])
+        before = await history(person)
+        spoc = client.app.state.spoc  # type: ignore[attr-defined]
+        result = await spoc.router.update_ticket(
+            TicketChange(number.group(0), "assigned", actor="itsm", assignee="Lo")
+        )
+        assert result.notified is False
+        assert await history(person) == before
+        (ticket,) = await tickets_of(client)
+        assert (ticket.state, ticket.assignee) == ("assigned", "Lo")
