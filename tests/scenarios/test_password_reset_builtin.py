@@ -143,3 +143,16 @@ async def test_a_person_with_only_a_mobile_gets_the_code_by_text_message(
         assert code is not None
         replies = await person.say(code.group(1))
         assert "/reset/" in replies[0]["text"]
+
+
+async def test_the_development_outbox_answers_only_on_the_machine_itself(
+    client: httpx.AsyncClient,
+) -> None:
+    """It shows one-time codes: a development server reachable from the network must not."""
+    app = client.app  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50_000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://spoc.test") as remote:
+        refused = await remote.get("/dev/outbox")
+    assert refused.status_code == 404
+    assert refused.json()["error"]["code"] == "not_found"
+    assert (await client.get("/dev/outbox")).status_code == 200  # 127.0.0.1
