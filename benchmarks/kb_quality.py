@@ -35,6 +35,7 @@ SETS = {
     "holdout-1": EVAL / "eval_holdout.yaml",
     "holdout-2": EVAL / "eval_holdout_2.yaml",
     "holdout-3": EVAL / "eval_holdout_3.yaml",
+    "holdout-4": EVAL / "eval_holdout_4.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
