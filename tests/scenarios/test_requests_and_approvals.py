@@ -139,6 +139,10 @@ async def test_in_english_a_folder_request_asks_the_owner_by_email_when_no_manag
     await person.say("my tickets")
     assert number.group(0) in person.last_text()
     assert "waiting for approval" in person.last_text()
+    await person.say(f"status {number.group(0)}")
+    shown = person.last_text()
+    assert "waiting for the approver" in shown
+    assert "closed" not in shown
 
     # The requester cannot approve their own request by sending the approver's action.
     (approval,) = await approvals_of(chat)
