@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import nlu, privacy
 from bot.agents import escalation
 from bot.errors import NotFound
-from bot.flows import FIRST_CONTACT, START, enter, run_turn
+from bot.flows import FIRST_CONTACT, START, enter, run_turn, status
 from bot.flows.base import Context, EscalationPlaced, Services, TicketOpened, TicketView
 from bot.locks import KeyedLock
 from bot.messages import ConversationRef, Inbound, Outbound, Reply
@@ -204,11 +204,7 @@ class Router:
                 f"ticket_{change.state}",
                 ticket=_view(ticket),
                 note=note,
-                resolve_due=self.services.replies.text(
-                    ctx.locale,
-                    "moment",
-                    at=ticket.resolve_due_at.astimezone(self.services.sla.opening_hours.zone),
-                ),
+                resolve_due=status.moment(ctx, ticket.resolve_due_at),
             )
             ctx.record("ticket_update_sent", number=ticket.number, state=change.state)
             if change.state == "waiting":
@@ -217,9 +213,9 @@ class Router:
                 ctx.data.pop("awaiting_ticket")
             if change.state == "resolved":
                 ctx.data["solved_ticket"] = ticket.number
-            if change.state == "resolved" and conversation.flow in ("greeting", "feedback"):
-                ctx.data["rated_ticket"] = ticket.number
-                await enter(ctx, "feedback.rate")  # CSAT: was the help good?
+                if conversation.flow in ("greeting", "feedback"):
+                    ctx.data["rated_ticket"] = ticket.number
+                    await enter(ctx, "feedback.rate")  # CSAT: was the help good?
             await self._save(session, conversation, ctx, reply_to=None)
         return TicketUpdated(ticket.number, change.state, notified=True)
 
