@@ -23,6 +23,7 @@ from bot.messages import ConversationRef, Inbound, Reply
 from bot.store import repo
 from bot.store.models import Conversation, utcnow
 from bot.web.hub import Hub
+from bot.web.security import bearer_of
 
 CHANNEL = "webchat"
 STREAM_KEEPALIVE_SECONDS = 15
@@ -93,8 +94,8 @@ def _hash(token: str) -> str:
 
 
 def _bearer(authorization: str | None, access_token: str | None = None) -> str:
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
+    if (token := bearer_of(authorization)) is not None:
+        return token
     if access_token:
         return access_token
     raise Unauthorized("Send the session token as 'Authorization: Bearer <token>'.")

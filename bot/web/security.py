@@ -58,6 +58,13 @@ DOCS_CSP = (
 )
 
 
+def bearer_of(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (the scheme in any case)."""
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` of a URL, lower-cased, as browsers send it in ``Origin``;
     ``*`` (any origin) stays as it is."""

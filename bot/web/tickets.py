@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from bot.app import Spoc
 from bot.errors import NotFound, Unauthorized
 from bot.router import TicketChange
+from bot.web.security import bearer_of
 
 
 class StateIn(BaseModel):
@@ -50,7 +51,7 @@ def create_router() -> APIRouter:
         secret = spoc.settings.itsm_api_token
         if secret is None or not secret.get_secret_value():  # an empty token is no token
             raise NotFound("The ticket integration API is not enabled.")
-        given = (authorization or "").removeprefix("Bearer ").strip()
+        given = bearer_of(authorization) or ""
         if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
             raise Unauthorized("Send the integration token as 'Authorization: Bearer <token>'.")
         change = TicketChange(
