@@ -78,12 +78,14 @@ async def _about_a_ticket(ctx: Context) -> str | None:
     text = ctx.text
     if not text or ctx.action or nlu.is_greeting(text) or nlu.is_thanks(text):
         return None
-    if (number := ctx.data.get("contact_for")) and (email := nlu.email_in(text)):
-        ctx.data.pop("contact_for")
-        if await ctx.tickets.set_contact(number, email):
-            ctx.record("contact_added", number=number)
-            ctx.say("contact_saved", number=number, email=email)
-            return "feedback.rate"
+    # The address is asked for once, right after the ticket: a later message that names an
+    # address ("mejlen till anna@… studsar") is about something else.
+    number = ctx.data.pop("contact_for", None)
+    email = nlu.email_in(text)
+    if number and email and await ctx.tickets.set_contact(number, email):
+        ctx.record("contact_added", number=number)
+        ctx.say("contact_saved", number=number, email=email)
+        return "feedback.rate"
     if number := ctx.data.get("awaiting_ticket"):
         ticket = await ctx.tickets.add_reply(number, text, reopen=False)
         ctx.data.pop("awaiting_ticket")

@@ -259,3 +259,15 @@ async def test_an_agent_closing_the_conversation_tells_the_citizen_by_e_mail(
         assert closed.status_code == 200, closed.text
     news = await smtp.message_to("sara@example.com")
     assert news["Subject"] == f"Ärende {number}: löst"
+
+
+async def test_only_the_answer_to_the_question_gives_the_ticket_an_address(
+    client: httpx.AsyncClient,
+) -> None:
+    citizen = await ChatPerson.start(client)
+    await report(citizen)
+    await citizen.say("jag återkommer senare")  # not an address: the question has passed
+    replies = await citizen.say("mejlen till anna@example.com studsar")
+    assert all("besked om ärende" not in r["text"] for r in replies)
+    (ticket,) = await tickets_of(client)
+    assert "contact_email" not in ticket.details
