@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import nlu, privacy
 from bot.agents import escalation
-from bot.errors import NotFound
+from bot.errors import NotFound, SpocError
 from bot.flows import FIRST_CONTACT, START, enter, run_turn, status
 from bot.flows.base import Context, EscalationPlaced, Services, TicketOpened, TicketView
 from bot.locks import KeyedLock
@@ -56,6 +56,18 @@ class TicketUpdated:
     number: str
     state: str
     notified: bool
+
+
+# Decides, inside the turn's transaction and before anything is stored, whether this message
+# may enter its conversation (None: there is no such conversation); raises a SpocError to
+# refuse. The web chat checks its session token and expiry this way: one read fewer per turn.
+Admit = Callable[[Conversation | None], None]
+
+
+class _Refused(Exception):  # carries the admit check's own error out of the turn
+    def __init__(self, error: SpocError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +231,16 @@ class Router:
             await self._save(session, conversation, ctx, reply_to=None)
         return TicketUpdated(ticket.number, change.state, notified=True)
 
-    async def handle(self, inbound: Inbound) -> TurnResult:
-        """Process one inbound message at most once; returns the replies it produced."""
+    async def handle(self, inbound: Inbound, *, admit: Admit | None = None) -> TurnResult:
+        """Process one inbound message at most once; returns the replies it produced.
+
+        ``admit`` may refuse the message (its error is raised and nothing is stored); without
+        it a message for an unknown conversation starts one."""
         async with self._locks.hold(inbound.ref):
             try:
-                result = await self._turn(inbound)
+                result = await self._turn(inbound, admit)
+            except _Refused as refused:
+                raise refused.error from None
             except IntegrityError:
                 # Another process stored the same delivery first: answer as a duplicate.
                 result = await self._duplicate_after_race(inbound)
@@ -236,14 +253,13 @@ class Router:
             self.wake(topic)
         return result
 
-    async def _turn(self, inbound: Inbound) -> TurnResult:
+    async def _turn(self, inbound: Inbound, admit: Admit | None) -> TurnResult:
         text, truncated = self._prepare(inbound.text)
         async with self._sessions() as session, session.begin():
-            conversation = await self._conversation(session, inbound)
-            earlier = await repo.message_id_for_key(session, key=inbound.idempotency_key)
-            if earlier is not None:
-                replies = await repo.replies_to(session, message_id=earlier)
-                return TurnResult(conversation.id, tuple(replies), duplicate=True)
+            conversation = await self._conversation(session, inbound, admit)
+            # A repeated delivery fails here on the key's unique constraint: the transaction
+            # rolls back and handle() answers with the replies stored the first time. Asking
+            # first would cost every turn a read for what seldom happens.
             message_id = await repo.add_person_message(
                 session,
                 conversation_id=conversation.id,
@@ -269,8 +285,13 @@ class Router:
             # Ownership re-checked in this transaction before the bot speaks: the bot's
             # replies are stored only while the conversation is still the bot's (or this
             # very turn handed it to the queue).
+            # The row lock keeps everyone else out, so only this turn's hand-over can have
+            # changed the owner; that one is read back.
             expected = agents.WAITING if ctx.data.pop("_escalated", False) else agents.BOT
-            if await agents.owner_of(session, conversation_id=conversation.id) != expected:
+            if (
+                expected != agents.BOT
+                and await agents.owner_of(session, conversation_id=conversation.id) != expected
+            ):
                 raise RuntimeError("ownership changed during a turn despite the row lock")
             replies = await self._save(session, conversation, ctx, reply_to=message_id)
             topics = (conversation.id, QUEUE) if expected == agents.WAITING else (conversation.id,)
@@ -310,9 +331,16 @@ class Router:
             return text[:limit].rstrip(), True
         return text, False
 
-    async def _conversation(self, session: AsyncSession, inbound: Inbound) -> Conversation:
+    async def _conversation(
+        self, session: AsyncSession, inbound: Inbound, admit: Admit | None = None
+    ) -> Conversation:
         ref = inbound.ref
         conversation = await repo.lock_conversation(session, channel=ref.channel, key=ref.key)
+        if admit is not None:
+            try:
+                admit(conversation)
+            except SpocError as error:
+                raise _Refused(error) from error
         if conversation is not None:
             return conversation
         # First message in a channel without a session step (Slack, Telegram, terminal).

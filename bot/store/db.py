@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.store.sqlite import inline_connector
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 71_523_001  # PostgreSQL advisory lock id: one migrator at a time
 
@@ -28,7 +30,7 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
         # (webchat_load.py: p99 3.1 s -> 1.3 s at 64 conversations).
         engine = create_async_engine(
             url,
-            connect_args={"timeout": 30},
+            async_creator=inline_connector(url, timeout=30),
             hide_parameters=True,
             pool_size=1,
             max_overflow=0,
@@ -58,7 +60,11 @@ def create_read_engine(url: str, engine: AsyncEngine) -> AsyncEngine:
     if not url.startswith("sqlite"):
         return engine
     readers = create_async_engine(
-        url, connect_args={"timeout": 30}, hide_parameters=True, pool_size=4, max_overflow=4
+        url,
+        async_creator=inline_connector(url, timeout=30),
+        hide_parameters=True,
+        pool_size=4,
+        max_overflow=4,
     )
     _configure_sqlite(readers, begin="BEGIN")
     return readers

@@ -108,17 +108,19 @@ async def add_messages(
 async def add_person_message(
     session: AsyncSession, *, conversation_id: int, text: str, key: str
 ) -> int:
-    message = Message(
-        conversation_id=conversation_id,
-        author="user",
-        text=text,
-        buttons=[],
-        idempotency_key=key,
-        created_at=utcnow(),
+    statement = (
+        insert(Message)
+        .values(
+            conversation_id=conversation_id,
+            author="user",
+            text=text,
+            buttons=[],
+            idempotency_key=key,
+            created_at=utcnow(),
+        )
+        .returning(Message.id)
     )
-    session.add(message)
-    await session.flush()
-    return message.id
+    return int((await session.execute(statement)).scalar_one())
 
 
 async def queue_outbox(

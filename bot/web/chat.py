@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
@@ -104,15 +104,27 @@ def _bearer(authorization: str | None, access_token: str | None = None) -> str:
 async def _session(spoc: Spoc, session_id: str, token: str) -> Conversation:
     async with spoc.reads() as session:
         conversation = await repo.find_conversation(session, channel=CHANNEL, key=session_id)
-    # One answer for "no such session" and "not your session": existence is not revealed.
-    if conversation is None or not hmac.compare_digest(
-        conversation.token_hash or "", _hash(token)
-    ):
-        raise NotFound("No chat session with that id and token.")
+    return _admitted(spoc, token)(conversation)
+
+
+def _admitted(spoc: Spoc, token: str) -> Callable[[Conversation | None], Conversation]:
+    """The session check: the conversation when the token is its own and it has not expired."""
+    token_hash = _hash(token)
     ttl = timedelta(minutes=spoc.settings.session_ttl_minutes)
-    if conversation.last_activity_at + ttl < utcnow():
-        raise Expired("This chat session has ended after a period of inactivity. Start a new one.")
-    return conversation
+
+    def check(conversation: Conversation | None) -> Conversation:
+        # One answer for "no such session" and "not your session": existence is not revealed.
+        if conversation is None or not hmac.compare_digest(
+            conversation.token_hash or "", token_hash
+        ):
+            raise NotFound("No chat session with that id and token.")
+        if conversation.last_activity_at + ttl < utcnow():
+            raise Expired(
+                "This chat session has ended after a period of inactivity. Start a new one."
+            )
+        return conversation
+
+    return check
 
 
 def create_router() -> APIRouter:
@@ -146,7 +158,6 @@ def create_router() -> APIRouter:
     ) -> MessagesOut:
         """Send text or a button action; the answer holds the bot's replies to it."""
         spoc = spoc_of(request)
-        await _session(spoc, session_id, _bearer(authorization))
         client_id = body.client_message_id or idempotency_key or uuid.uuid4().hex
         result = await spoc.router.handle(
             Inbound(
@@ -154,7 +165,9 @@ def create_router() -> APIRouter:
                 idempotency_key=f"{CHANNEL}:{session_id}:{client_id}",
                 text=body.text or "",
                 action=body.action,
-            )
+            ),
+            # Checked in the turn's own transaction, before anything is stored.
+            admit=_admitted(spoc, _bearer(authorization)),
         )
         return MessagesOut(messages=[ReplyOut.of(r) for r in result.replies])
 
