@@ -58,15 +58,16 @@ def examples(base: KnowledgeBase) -> list[Example]:
                 found.append(Example(name, case, None, ()))
                 continue
             question, candidates = ranked
-            top = _top(candidates)
-            suggested = tuple((index.articles[number].id, score) for number, score in top)
+            top = [(index.articles[number].id, score) for number, score in _top(candidates)]
+            # ordered as KnowledgeBase.search orders hits, so ties fall the same way
+            suggested = tuple(sorted(top, key=lambda hit: (-hit[1], hit[0]))[:TOP])
             found.append(Example(name, case, features(question, candidates), suggested))
     return found
 
 
 def _top(candidates: Sequence[Candidate]) -> list[tuple[int, float]]:
     floor = RELATIVE * candidates[0].score
-    return [(found.number, found.score) for found in candidates if found.score >= floor][:TOP]
+    return [(found.number, found.score) for found in candidates if found.score >= floor]
 
 
 def label(example: Example) -> float | None:
