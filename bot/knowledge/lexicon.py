@@ -39,6 +39,7 @@ class Lexicon:
     linking: tuple[str, ...]
     intensifiers: tuple[str, ...]
     negations: frozenset[str]
+    subjects: frozenset[str]
     irregular: Mapping[str, str]
     groups: tuple[tuple[Entry, ...], ...]
     offtopic: tuple[Entry, ...]
@@ -62,6 +63,7 @@ def lexicon(lang: str) -> Lexicon:
         linking=tuple(str(letter) for letter in morphology.get("linking") or ()),
         intensifiers=tuple(tokenize(" ".join(morphology.get("intensifiers") or ()))),
         negations=frozenset(tokenize(" ".join(morphology.get("negations") or ()))),
+        subjects=frozenset(tokenize(" ".join(morphology.get("subjects") or ()))),
         irregular=_pairs(morphology.get("irregular") or {}),
         groups=tuple(_group(group) for group in synonyms["groups"]),
         offtopic=_group(offtopic["words"]),

@@ -6,16 +6,19 @@
    uses count against every article) an article answers, field-weighted.
 3. The best few are re-ranked with rapidfuzz against the article's title and tags, so the
    article that is *about* the question wins over one that merely mentions its words.
-4. Only hits above an absolute confidence and close to the best are returned: the bot
-   would rather say nothing than suggest something off-topic.
+4. Whether the best is worth suggesting at all is ``confidence.py``'s call; runner-ups close
+   to it come along. The bot would rather say nothing than suggest something off-topic.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.knowledge import confidence
 from bot.knowledge.index import LanguageIndex, rarity
 from bot.knowledge.query import QueryGroup
 
@@ -27,36 +30,76 @@ FOREIGN_WEIGHT = 1.2  # and a word of another domain ("bygglov", "cykel"), see o
 FLOOR_SHARE = 0.15
 WEAK = 0.33
 COVERAGE_SHARE = 0.75  # the rest of the score is the fuzzy title-and-tags similarity
-MIN_SCORE = 45.0
 RELATIVE = 0.6  # a runner-up must score at least this share of the best hit
 RERANKED = 12
 
 
-def score_index(index: LanguageIndex, query: str) -> list[tuple[int, float]]:
-    """(article number, score 0..100) of the articles worth suggesting, best first."""
+@dataclass(frozen=True, slots=True)
+class Question:
+    """What the user asked about, weighed: the evidence every answer is measured against."""
+
+    known: float  # the weight of the words some article uses
+    asked: float  # that, plus what unknown words and words of other domains count
+    rarest: float  # the weight of a word no article uses: the unit of evidence
+    words: int  # groups read from the question, known or not
+    unknown: int
+    foreign: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    number: int
+    found: float  # the weighted matches of the question's words, summed
+    strongest: float  # the best single word's weighted match
+    similarity: float  # rapidfuzz, title and tags against the question, 0..100
+    score: float  # coverage and similarity blended, 0..100
+
+
+def score_index(
+    index: LanguageIndex, query: str, judge: confidence.Model | None = None
+) -> list[tuple[int, float]]:
+    """(article number, score 0..100) of the articles worth suggesting, best first.
+
+    ``judge`` replaces the shipped confidence model, for fitting and measuring a new one.
+    """
+    ranked = rank_index(index, query)
+    if ranked is None:
+        return []
+    question, candidates = ranked
+    if not candidates or not confidence.is_confident(question, candidates, judge):
+        return []
+    floor = RELATIVE * candidates[0].score
+    return [(found.number, found.score) for found in candidates if found.score >= floor]
+
+
+def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candidate]] | None:
+    """The question weighed and its best candidates, best first; None when no word is known."""
     groups = index.parser.groups(query)
     known = [group for group in groups if group.known]
     if not known:
-        return []
-    total = len(index.articles)
+        return None
+    rarest = rarity(0, len(index.articles))
     weights = [_weight(index, group) for group in known]
     foreign = sum(group.foreign for group in groups)
     unknown = len(groups) - len(known) - foreign
-    asked = sum(weights) + rarity(0, total) * (UNKNOWN_WEIGHT * unknown + FOREIGN_WEIGHT * foreign)
-    if _blend(sum(weights) / asked, 100.0) < MIN_SCORE:
-        return []  # even an article answering every known word would not be suggested
-    coverage = _coverage(index, known, weights)
+    asked = sum(weights) + rarest * (UNKNOWN_WEIGHT * unknown + FOREIGN_WEIGHT * foreign)
+    question = Question(sum(weights), asked, rarest, len(groups), unknown, foreign)
+    scaled = _scaled(index, known, weights)
+    coverage = _coverage(index, known, scaled)
     best = heapq.nlargest(RERANKED, coverage.items(), key=lambda item: item[1])
     label = " ".join(group.terms[0][0] for group in groups)
-    scored = [
-        (number, _blend(found / asked, _similarity(label, index.labels[number])))
+    candidates = [
+        Candidate(
+            number,
+            found,
+            max(_matches(scaled, number)),
+            similarity := _similarity(label, index.labels[number]),
+            _blend(found / asked, similarity),
+        )
         for number, found in best
     ]
-    scored.sort(key=lambda item: -item[1])
-    if not scored or scored[0][1] < MIN_SCORE:
-        return []
-    floor = max(MIN_SCORE, RELATIVE * scored[0][1])
-    return [(number, score) for number, score in scored if score >= floor]
+    candidates.sort(key=lambda found: -found.score)
+    return question, candidates
 
 
 def _similarity(query: str, label: str) -> float:
@@ -77,16 +120,12 @@ def _weight(index: LanguageIndex, group: QueryGroup) -> float:
     return max(rarest, FLOOR_SHARE * rarity(0, len(index.articles)))
 
 
-def _coverage(
-    index: LanguageIndex, groups: list[QueryGroup], weights: list[float]
-) -> dict[int, float]:
-    """The weighted matches of every candidate, summed per article.
+Scaled = list[list[tuple[Mapping[int, int], float]]]
 
-    Candidates are all articles of the question's uncommon terms, and only the strongest
-    few of each common term ("datorn" in thousands of articles): the work per question
-    follows the candidates, never the size of the knowledge base.
-    """
-    scaled = [
+
+def _scaled(index: LanguageIndex, groups: list[QueryGroup], weights: list[float]) -> Scaled:
+    """Per question word: the postings of each of its terms, and what a full match is worth."""
+    return [
         [
             (postings, weight * worth / 100)
             for term, worth in group.terms
@@ -94,15 +133,26 @@ def _coverage(
         ]
         for group, weight in zip(groups, weights, strict=True)
     ]
+
+
+def _matches(scaled: Scaled, number: int) -> list[float]:
+    """What each question word is worth in one article: its best term's match."""
+    return [
+        max(scale * postings.get(number, 0) for postings, scale in alternatives)
+        for alternatives in scaled
+    ]
+
+
+def _coverage(index: LanguageIndex, groups: list[QueryGroup], scaled: Scaled) -> dict[int, float]:
+    """The weighted matches of every candidate, summed per article.
+
+    Candidates are all articles of the question's uncommon terms, and only the strongest
+    few of each common term ("datorn" in thousands of articles): the work per question
+    follows the candidates, never the size of the knowledge base.
+    """
     candidates: set[int] = set()
     for group in groups:
         for term, _worth in group.terms:
             leaders = index.leaders.get(term)
             candidates.update(leaders if leaders is not None else index.postings.get(term, ()))
-    return {
-        number: sum(
-            max(scale * postings.get(number, 0) for postings, scale in alternatives)
-            for alternatives in scaled
-        )
-        for number in candidates
-    }
+    return {number: sum(_matches(scaled, number)) for number in candidates}

@@ -23,7 +23,7 @@ class Thesaurus:
         self._phrases: dict[tuple[str, ...], str] = {}
         self._foreign_exact: set[str] = set()
         self._foreign_stems: set[str] = set()
-        self._negations = lexicon.negations
+        self._inserted = lexicon.negations | lexicon.subjects
         self._load_synonyms(lexicon)
         self._load_offtopic(lexicon)
         self._starts = frozenset(key[0] for key in self._phrases)
@@ -53,8 +53,9 @@ class Thesaurus:
         found = self._phrase_in(stems, list(window))
         if found is None:
             # A negation inside a phrase changes nothing about the topic: "kommer inte åt"
-            # is the phrase "kommer åt", "fungerar inte" said with extra words.
-            kept = [i for i in window if words[i] not in self._negations]
+            # is the phrase "kommer åt", "fungerar inte" said with extra words. Nor does the
+            # subject a Swedish question puts after the verb: "loggar jag in" is "logga in".
+            kept = [i for i in window if words[i] not in self._inserted]
             found = self._phrase_in(stems, kept)
         if found is None:
             return None, 1

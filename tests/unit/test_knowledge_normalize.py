@@ -102,6 +102,14 @@ def test_synonym_phrases_become_their_concept() -> None:
     assert terms("kommer åt")[0] in terms("kommer inte åt")
 
 
+def test_the_subject_of_a_question_may_stand_inside_a_phrase() -> None:
+    (login,) = terms("kommer in")
+    assert login in terms("varför kommer jag inte in")
+    assert terms("kommer åt")[0] in terms("hur kommer man åt")
+    # Only a subject: any other word still breaks the phrase.
+    assert login not in terms("kommer datorn in")
+
+
 def test_exact_entries_do_not_catch_words_with_the_same_stem() -> None:
     assert terms("lösen") == terms("lösenord")
     assert terms("lösa") != terms("lösenord")

@@ -1,0 +1,89 @@
+"""Whether the best answer to a question is worth suggesting: a small calibrated model.
+
+A fixed cut on the score punished long, polite questions: every word no article uses
+("tacksam", "sekreterare") lowered the score, though the words that *are* about IT were
+answered well. Here a logistic regression weighs a handful of measurements of the question
+and its best candidate, in units that mean the same in a knowledge base of ten articles or
+ten thousand: how much of the informative words the best article answers, how much of all
+words, how strong its best single match is, how far it leads the runner-up, and how much of
+the question is about something else. The coefficients and the cut are data
+(``data/confidence.yaml``), fitted by ``benchmarks/kb_confidence.py`` on labelled questions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+if TYPE_CHECKING:
+    from bot.knowledge.search import Candidate, Question
+
+_DATA = Path(__file__).with_name("data") / "confidence.yaml"
+FEATURES = (
+    "answered_known",  # share of the informative words' weight the best article answers
+    "answered_all",  # share of all the question's weight, unknown and foreign words too
+    "evidence",  # the answered weight in units of the rarest word's, capped
+    "strongest",  # the best single word's match in the same unit
+    "similarity",  # rapidfuzz of title and tags against the question, 0..1
+    "lead",  # the best score's lead over the runner-up, 0..1
+    "unknown",  # share of the question's words no article uses
+    "foreign",  # whether a word of another domain ("bygglov") is in it
+)
+EVIDENCE_CAP = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    intercept: float
+    coefficients: tuple[float, ...]
+    cut: float  # the least probability of being right that is worth suggesting
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.intercept + sum(c * x for c, x in zip(self.coefficients, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def features(question: Question, candidates: Sequence[Candidate]) -> tuple[float, ...]:
+    """The measurements the model weighs, of the question and its best candidate."""
+    best = candidates[0]
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    unit = question.rarest
+    return (
+        best.found / question.known,
+        best.found / question.asked,
+        min(EVIDENCE_CAP, best.found / unit),
+        min(1.0, best.strongest / unit),
+        best.similarity / 100,
+        (best.score - runner_up) / 100,
+        question.unknown / question.words,
+        float(question.foreign > 0),
+    )
+
+
+def is_confident(
+    question: Question, candidates: Sequence[Candidate], judge: Model | None = None
+) -> bool:
+    """Whether the best candidate is worth suggesting, by the shipped model or ``judge``."""
+    chosen = judge or model()
+    return chosen.probability(features(question, candidates)) >= chosen.cut
+
+
+@cache
+def model() -> Model:
+    """The shipped model, read once per process."""
+    return load(_DATA)
+
+
+def load(path: Path) -> Model:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    weights = data["coefficients"]
+    if set(weights) != set(FEATURES):
+        raise ValueError(f"{path.name}: coefficients must name exactly {', '.join(FEATURES)}")
+    coefficients = tuple(float(weights[name]) for name in FEATURES)
+    return Model(float(data["intercept"]), coefficients, float(data["cut"]))
