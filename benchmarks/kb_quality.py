@@ -36,6 +36,7 @@ SETS = {
     "holdout-2": EVAL / "eval_holdout_2.yaml",
     "holdout-3": EVAL / "eval_holdout_3.yaml",
     "holdout-4": EVAL / "eval_holdout_4.yaml",
+    "holdout-5": EVAL / "eval_holdout_5.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
