@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Button, Outbound, Reply
@@ -19,6 +19,22 @@ from bot.store.models import (
     Ticket,
     TicketEvent,
     utcnow,
+)
+
+# Statements every turn runs, built once: building a statement costs more CPU than SQLite
+# takes to run it (compiled forms are cached by SQLAlchemy either way). Core inserts on the
+# tables skip the ORM's bulk machinery, which the turn does not need.
+_MESSAGES = Message.__table__
+_ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id)
+_ADD_EVENTS = insert(Event.__table__)
+_LOCK_CONVERSATION = (
+    select(Conversation)
+    .where(
+        Conversation.channel == bindparam("channel"),
+        Conversation.channel_key == bindparam("key"),
+    )
+    .with_for_update()
+    .execution_options(populate_existing=True)
 )
 
 
@@ -54,13 +70,8 @@ async def lock_conversation(
 ) -> Conversation | None:
     """The conversation, row-locked until the transaction ends (PostgreSQL; SQLite's writer
     lock is taken at BEGIN IMMEDIATE)."""
-    statement = (
-        select(Conversation)
-        .where(Conversation.channel == channel, Conversation.channel_key == key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
+    result = await session.execute(_LOCK_CONVERSATION, {"channel": channel, "key": key})
+    return result.scalar_one_or_none()
 
 
 async def find_conversation(
@@ -101,26 +112,22 @@ async def add_messages(
         }
         for item in outbound
     ]
-    result = await session.execute(insert(Message).returning(Message.id), rows)
+    result = await session.execute(_ADD_MESSAGES, rows)
     return sorted(result.scalars().all())
 
 
 async def add_person_message(
     session: AsyncSession, *, conversation_id: int, text: str, key: str
 ) -> int:
-    statement = (
-        insert(Message)
-        .values(
-            conversation_id=conversation_id,
-            author="user",
-            text=text,
-            buttons=[],
-            idempotency_key=key,
-            created_at=utcnow(),
-        )
-        .returning(Message.id)
-    )
-    return int((await session.execute(statement)).scalar_one())
+    row = {
+        "conversation_id": conversation_id,
+        "author": "user",
+        "text": text,
+        "buttons": [],
+        "idempotency_key": key,
+        "created_at": utcnow(),
+    }
+    return int((await session.execute(_ADD_MESSAGES, row)).scalar_one())
 
 
 async def queue_outbox(
@@ -155,7 +162,7 @@ async def record_events(
         return
     now = utcnow()
     await session.execute(
-        insert(Event),
+        _ADD_EVENTS,
         [
             {"conversation_id": conversation_id, "kind": kind, "data": data, "created_at": now}
             for kind, data in events
