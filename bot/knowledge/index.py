@@ -77,7 +77,8 @@ def build_index(lang: str, articles: Iterable[Article]) -> LanguageIndex:
             worth = head + (1.0 - head) * BODY * count / (count + SATURATION)
             postings.setdefault(term, {})[number] = round(100 * worth)
         labels.append(frozenset((*title, *tags)))
-    parser = QueryParser(analyzer, corpus, frozenset(postings))
+    headed = frozenset(term for label in labels for term in label)
+    parser = QueryParser(analyzer, corpus, frozenset(postings), headed)
     limit = common_limit(len(chosen))
     leaders = {
         term: tuple(sorted(found, key=lambda number: -found[number])[:LEADERS])
