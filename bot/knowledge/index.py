@@ -38,7 +38,7 @@ class LanguageIndex:
     lang: str
     articles: tuple[Article, ...]
     postings: Mapping[str, Mapping[int, int]]
-    labels: tuple[frozenset[str], ...]  # each article's title and tag terms, for the re-rank
+    labels: tuple[str, ...]  # each article's title and tag terms, for the fuzzy re-rank
     parser: QueryParser
     weak: frozenset[str]  # terms about too many things to pick an article by
     leaders: Mapping[str, tuple[int, ...]]  # for common terms: their strongest articles
@@ -64,7 +64,7 @@ def build_index(lang: str, articles: Iterable[Article]) -> LanguageIndex:
     terms = [tuple(analyzer.terms(words) for words in article) for article in fields]
     average_body = sum(len(article[3]) for article in terms) / max(len(terms), 1) or 1.0
     postings: dict[str, dict[int, int]] = {}
-    labels: list[frozenset[str]] = []
+    labels: list[str] = []
     for number, (title, tags, service, body) in enumerate(terms):
         heads = dict.fromkeys(service, SERVICE)
         heads.update(dict.fromkeys(tags, TAGS))
@@ -76,8 +76,8 @@ def build_index(lang: str, articles: Iterable[Article]) -> LanguageIndex:
             count = mentions.get(term, 0) / stretch
             worth = head + (1.0 - head) * BODY * count / (count + SATURATION)
             postings.setdefault(term, {})[number] = round(100 * worth)
-        labels.append(frozenset((*title, *tags)))
-    headed = frozenset(term for label in labels for term in label)
+        labels.append(" ".join(dict.fromkeys((*title, *tags))))
+    headed = frozenset(word for article in fields for words in article[:2] for word in words)
     parser = QueryParser(analyzer, corpus, frozenset(postings), headed)
     limit = common_limit(len(chosen))
     leaders = {

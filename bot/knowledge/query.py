@@ -42,7 +42,9 @@ class QueryParser:
     ) -> None:
         self._analyzer = analyzer
         self._known = known
-        # Terms of the articles' titles and tags: what the knowledge base says it is about.
+        # The words of the articles' titles and tags, as written: what the knowledge base
+        # says it is about. As written, because a stem says too little: a "recycle bin" is
+        # no "recycling".
         self._headed = headed
         spellable = Counter(corpus)
         for word in (*analyzer.lexicon_words, *analyzer.lexicon.stopwords):
@@ -138,7 +140,7 @@ class QueryParser:
     def _is_headed(self, word: str) -> bool:
         """Whether an article's title or tags use the word: a word of another domain in
         general ("föräldraledig") is this knowledge base's own when an article is about it."""
-        return self._analyzer.word_terms(word).whole in self._headed
+        return word in self._headed
 
     def _known_groups(self, word: str, weight: float) -> tuple[QueryGroup, ...] | None:
         analysed = self._analyzer.word_terms(word)

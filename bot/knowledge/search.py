@@ -4,9 +4,8 @@
    and only the strongest few of a common term ("fungerar"), which still helps score them.
 2. Coverage: how much of what the user asked about (rare words weigh more, words no article
    uses count against every article) an article answers, field-weighted.
-3. The best few are re-ranked by how closely the article's title and tags say what the
-   question says, term by term, so the article that is *about* the question wins over one
-   that merely mentions its words.
+3. The best few are re-ranked with rapidfuzz against the article's title and tags, so the
+   article that is *about* the question wins over one that merely mentions its words.
 4. Whether the best is worth suggesting at all is ``confidence.py``'s call; runner-ups close
    to it come along. The bot would rather say nothing than suggest something off-topic.
 """
@@ -14,21 +13,27 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from rapidfuzz import fuzz
 
 from bot.knowledge import confidence
 from bot.knowledge.index import LanguageIndex, rarity
 from bot.knowledge.query import QueryGroup
+from bot.knowledge.thesaurus import CONCEPT
 
 UNKNOWN_WEIGHT = 0.5  # how much a word no article uses counts, relative to the rarest word
 FOREIGN_WEIGHT = 1.2  # and a word of another domain ("bygglov", "cykel"), see offtopic_*.yaml
+# An IT word the word data knows but no article uses ("skanna" in a base without a scanning
+# article) says the question is about something not covered: it counts as a whole word.
+UNCOVERED_WEIGHT = 1.0
 # Rarity undersells common words that still name the thing ("datorn" is in most articles,
 # yet "datorn startar inte" is about the computer), so no word counts less than this share
 # of the rarest word's weight; weak words ("hitta", "jobb") count a third of their rarity.
 FLOOR_SHARE = 0.15
 WEAK = 0.33
-COVERAGE_SHARE = 0.75  # the rest of the score is the title-and-tags similarity
+COVERAGE_SHARE = 0.75  # the rest of the score is the fuzzy title-and-tags similarity
 RELATIVE = 0.6  # a runner-up must score at least this share of the best hit
 RERANKED = 12
 
@@ -50,7 +55,7 @@ class Candidate:
     number: int
     found: float  # the weighted matches of the question's words, summed
     strongest: float  # the best single word's weighted match
-    similarity: float  # title and tags against the question, term by term, 0..100
+    similarity: float  # rapidfuzz, title and tags against the question, 0..100
     score: float  # coverage and similarity blended, 0..100
 
 
@@ -81,17 +86,20 @@ def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candida
     weights = [_weight(index, group) for group in known]
     foreign = sum(group.foreign for group in groups)
     unknown = len(groups) - len(known) - foreign
-    asked = sum(weights) + rarest * (UNKNOWN_WEIGHT * unknown + FOREIGN_WEIGHT * foreign)
+    uncovered = sum(_is_uncovered(group) for group in groups)
+    missing = UNKNOWN_WEIGHT * (unknown - uncovered) + UNCOVERED_WEIGHT * uncovered
+    asked = sum(weights) + rarest * (missing + FOREIGN_WEIGHT * foreign)
     question = Question(sum(weights), asked, rarest, len(groups), unknown, foreign)
     scaled = _scaled(index, known, weights)
     coverage = _coverage(index, known, scaled)
     best = heapq.nlargest(RERANKED, coverage.items(), key=lambda item: item[1])
+    label = " ".join(group.terms[0][0] for group in groups)
     candidates = [
         Candidate(
             number,
             found,
             max(_matches(scaled, number)),
-            similarity := _similarity(known, weights, index.labels[number]),
+            similarity := _similarity(label, index.labels[number]),
             _blend(found / asked, similarity),
         )
         for number, found in best
@@ -100,23 +108,15 @@ def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candida
     return question, candidates
 
 
-def _similarity(groups: list[QueryGroup], weights: list[float], label: Set[str]) -> float:
-    """How closely the article's title and tags say what the question says, 0..100.
+def _similarity(query: str, label: str) -> float:
+    # token_set_ratio rewards an article whose title and tags contain the question's terms;
+    # token_sort_ratio also asks how much else they are about, so of two articles with the
+    # words, the one about just that wins.
+    return (fuzz.token_set_ratio(query, label) + fuzz.token_sort_ratio(query, label)) / 2
 
-    Compared term by term, never letter by letter: a synonym group is the one term it is,
-    so "vpn" counts as much as "behörighet" does, however long the group's name. Half is
-    how much of the question the title and tags answer, each question word weighed by how
-    informative it is; half how much of the title and tags the question names, so of two
-    articles with the words, the one about just that wins.
-    """
-    answered = 0.0
-    named: set[str] = set()
-    for group, weight in zip(groups, weights, strict=True):
-        present = [(term, worth) for term, worth in group.terms if term in label]
-        if present:
-            answered += weight * max(worth for _term, worth in present)
-            named.update(term for term, _worth in present)
-    return 50 * (answered / sum(weights) + len(named) / max(len(label), 1))
+
+def _is_uncovered(group: QueryGroup) -> bool:
+    return not group.known and not group.foreign and group.terms[0][0].startswith(CONCEPT)
 
 
 def _blend(coverage: float, similarity: float) -> float:
@@ -166,4 +166,3 @@ def _coverage(index: LanguageIndex, groups: list[QueryGroup], scaled: Scaled) ->
             leaders = index.leaders.get(term)
             candidates.update(leaders if leaders is not None else index.postings.get(term, ()))
     return {number: sum(_matches(scaled, number)) for number in candidates}
-
