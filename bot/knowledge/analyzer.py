@@ -29,6 +29,9 @@ class WordTerms:
 
     whole: str
     parts: tuple[str, ...] = ()
+    # The term of a compound's last word when only that is known: Swedish puts what a
+    # compound is last, so "fjärråtkomst" is a kind of "åtkomst". Indexed, not asked for.
+    head: str | None = None
 
 
 class Analyzer:
@@ -99,6 +102,8 @@ class Analyzer:
                 analysed = self.word_terms(word)
                 found.append(analysed.whole)
                 found.extend(analysed.parts)
+                if analysed.head is not None:
+                    found.append(analysed.head)
         return found
 
     def word_terms(self, word: str) -> WordTerms:
@@ -109,10 +114,15 @@ class Analyzer:
                 return self.word_terms(stressed)
             whole = self.concept(word)
             parts = () if whole.startswith(CONCEPT) else compounds.split(self, word) or ()
-            analysed = WordTerms(whole, parts)
+            head = None if parts or whole.startswith(CONCEPT) else self._known_head(word)
+            analysed = WordTerms(whole, parts, head)
             if len(self._words) < _CACHE_LIMIT:
                 self._words[word] = analysed
         return analysed
+
+    def _known_head(self, word: str) -> str | None:
+        split = compounds.known_end(self, word)
+        return split[1] if split is not None and word.startswith(split[0]) else None
 
     def known_end(self, word: str) -> tuple[str, str] | None:
         return compounds.known_end(self, word)

@@ -77,7 +77,8 @@ def build_index(lang: str, articles: Iterable[Article]) -> LanguageIndex:
             worth = head + (1.0 - head) * BODY * count / (count + SATURATION)
             postings.setdefault(term, {})[number] = round(100 * worth)
         labels.append(" ".join(dict.fromkeys((*title, *tags))))
-    parser = QueryParser(analyzer, corpus, frozenset(postings))
+    headed = frozenset(word for article in fields for words in article[:2] for word in words)
+    parser = QueryParser(analyzer, corpus, frozenset(postings), headed)
     limit = common_limit(len(chosen))
     leaders = {
         term: tuple(sorted(found, key=lambda number: -found[number])[:LEADERS])

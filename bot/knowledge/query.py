@@ -33,9 +33,19 @@ class QueryGroup:
 
 
 class QueryParser:
-    def __init__(self, analyzer: Analyzer, corpus: Counter[str], known: Set[str]) -> None:
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        corpus: Counter[str],
+        known: Set[str],
+        headed: Set[str] = frozenset(),
+    ) -> None:
         self._analyzer = analyzer
         self._known = known
+        # The words of the articles' titles and tags, as written: what the knowledge base
+        # says it is about. As written, because a stem says too little: a "recycle bin" is
+        # no "recycling".
+        self._headed = headed
         spellable = Counter(corpus)
         for word in (*analyzer.lexicon_words, *analyzer.lexicon.stopwords):
             spellable.setdefault(word, 1)
@@ -101,7 +111,7 @@ class QueryParser:
     def _read_word(self, word: str) -> tuple[QueryGroup, ...]:
         if len(word) < 2 or self._analyzer.is_stopword(word):
             return ()
-        if self._analyzer.is_foreign(word):
+        if self._analyzer.is_foreign(word) and not self._is_headed(word):
             return (QueryGroup(word, ((FOREIGN + word, 1.0),), False, True),)
         groups = self._known_groups(word, 1.0)
         if groups is not None:
@@ -126,6 +136,11 @@ class QueryParser:
             rest_group = QueryGroup(rest, ((self._analyzer.word_terms(rest).whole, 1.0),), False)
             return (QueryGroup(word, ((term, 1.0),), True), rest_group)
         return (unknown,)
+
+    def _is_headed(self, word: str) -> bool:
+        """Whether an article's title or tags use the word: a word of another domain in
+        general ("föräldraledig") is this knowledge base's own when an article is about it."""
+        return word in self._headed
 
     def _known_groups(self, word: str, weight: float) -> tuple[QueryGroup, ...] | None:
         analysed = self._analyzer.word_terms(word)

@@ -21,9 +21,13 @@ from rapidfuzz import fuzz
 from bot.knowledge import confidence
 from bot.knowledge.index import LanguageIndex, rarity
 from bot.knowledge.query import QueryGroup
+from bot.knowledge.thesaurus import CONCEPT
 
 UNKNOWN_WEIGHT = 0.5  # how much a word no article uses counts, relative to the rarest word
 FOREIGN_WEIGHT = 1.2  # and a word of another domain ("bygglov", "cykel"), see offtopic_*.yaml
+# An IT word the word data knows but no article uses ("skanna" in a base without a scanning
+# article) says the question is about something not covered: it counts as a whole word.
+UNCOVERED_WEIGHT = 1.0
 # Rarity undersells common words that still name the thing ("datorn" is in most articles,
 # yet "datorn startar inte" is about the computer), so no word counts less than this share
 # of the rarest word's weight; weak words ("hitta", "jobb") count a third of their rarity.
@@ -82,7 +86,9 @@ def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candida
     weights = [_weight(index, group) for group in known]
     foreign = sum(group.foreign for group in groups)
     unknown = len(groups) - len(known) - foreign
-    asked = sum(weights) + rarest * (UNKNOWN_WEIGHT * unknown + FOREIGN_WEIGHT * foreign)
+    uncovered = sum(_is_uncovered(group) for group in groups)
+    missing = UNKNOWN_WEIGHT * (unknown - uncovered) + UNCOVERED_WEIGHT * uncovered
+    asked = sum(weights) + rarest * (missing + FOREIGN_WEIGHT * foreign)
     question = Question(sum(weights), asked, rarest, len(groups), unknown, foreign)
     scaled = _scaled(index, known, weights)
     coverage = _coverage(index, known, scaled)
@@ -107,6 +113,10 @@ def _similarity(query: str, label: str) -> float:
     # token_sort_ratio also asks how much else they are about, so of two articles with the
     # words, the one about just that wins.
     return (fuzz.token_set_ratio(query, label) + fuzz.token_sort_ratio(query, label)) / 2
+
+
+def _is_uncovered(group: QueryGroup) -> bool:
+    return not group.known and not group.foreign and group.terms[0][0].startswith(CONCEPT)
 
 
 def _blend(coverage: float, similarity: float) -> float:
