@@ -37,6 +37,7 @@ SETS = {
     "holdout-3": EVAL / "eval_holdout_3.yaml",
     "holdout-4": EVAL / "eval_holdout_4.yaml",
     "holdout-5": EVAL / "eval_holdout_5.yaml",
+    "holdout-6": EVAL / "eval_holdout_6.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
