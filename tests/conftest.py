@@ -45,8 +45,32 @@ async def database(backend: str, tmp_path: Path) -> AsyncIterator[tuple[str, str
         await connection.execute(f'CREATE SCHEMA "{schema}"')
         yield POSTGRES_URL, schema
     finally:
-        await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        leftovers = await _drop_schema(connection, schema)
         await connection.close()
+    # A connection the app left open in a transaction would have made the drop wait forever.
+    assert not leftovers, f"connections still open in a transaction after the test: {leftovers}"
+
+
+async def _drop_schema(connection: asyncpg.Connection, schema: str) -> list[str]:
+    """Drop the test's schema; returns what kept it locked (then ended), if anything did."""
+    await connection.execute("SET lock_timeout = '20s'")
+    try:
+        await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        return []
+    except asyncpg.exceptions.LockNotAvailableError:
+        blockers = await connection.fetch(
+            """SELECT DISTINCT a.pid, a.state, a.application_name, left(a.query, 200) AS query
+               FROM pg_locks l
+               JOIN pg_class c ON c.oid = l.relation
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+               JOIN pg_stat_activity a ON a.pid = l.pid
+               WHERE n.nspname = $1 AND a.pid <> pg_backend_pid()""",
+            schema,
+        )
+        for blocker in blockers:
+            await connection.execute("SELECT pg_terminate_backend($1)", blocker["pid"])
+        await connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        return [f"{b['state']}: {b['query']}" for b in blockers]
 
 
 @pytest.fixture
