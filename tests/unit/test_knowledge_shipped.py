@@ -50,3 +50,41 @@ def test_dev_questions_find_their_article_and_off_topic_finds_nothing(
     ]
     assert len(found) / len(on_topic) >= 0.95
     assert suggested == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "en besökare undrar över sin slutskatt",
+        "vilket mobilabonnemang är billigast för en pensionär",
+        "hur lägger man till sidnummer i dokumentet",
+    ],
+)
+def test_an_off_topic_question_sharing_one_everyday_word_gets_nothing(
+    base: KnowledgeBase, question: str
+) -> None:
+    # "besökare" and "lägga till" are in articles, but what is asked about ("slutskatt",
+    # "mobilabonnemang", "sidnummer") no article uses as a whole word.
+    assert base.search(question, lang="sv") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("en besökare kommer inte ut på gästnätet", "wifi-guest"),
+        ("hur lägger jag till en skrivare", "printer-add"),
+        ("skrivaren är offline", "printer-offline"),
+    ],
+)
+def test_a_short_question_with_a_specific_word_still_finds_its_article(
+    base: KnowledgeBase, question: str, expected: str
+) -> None:
+    hits = base.search(question, lang="sv")
+    assert hits
+    assert hits[0].article.id == expected
+
+
+def test_a_known_word_is_not_split_into_itself_and_an_ending(base: KnowledgeBase) -> None:
+    # "kommunens" is the word "kommun"; read as "kommun|ens" it would count twice.
+    groups = base._snapshot.indexes["sv"].parser.groups("kommunens")
+    assert [group.known for group in groups] == [True]
