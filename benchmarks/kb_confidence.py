@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/kb_confidence.py [--kb DIR] [--write]
 
-Every labelled question of the tuning sets (dev, holdout-1..6 and the extra questions) is
+Every labelled question of the tuning sets (dev, holdout-1..5 and the extra questions) is
 ranked by spoc and measured (``bot.knowledge.confidence.features``). A question is an
 example of "worth suggesting" when it is on-topic and its article is among the suggestions,
 and of "not worth it" when it is off-topic; an on-topic question ranked wrong teaches
@@ -11,7 +11,7 @@ method, a little L2) is fitted to them. The cut is where the training questions 
 when suggesting something off-topic costs COST_OFF_TOPIC missed answers, then moved a safety
 margin higher: suggesting something off-topic is the worse mistake.
 
-Leave one set out: each of dev and holdout-1..6 is measured by a model fitted on the
+Leave one set out: each of dev and holdout-1..5 is measured by a model fitted on the
 others (and the extra questions), never on itself. Those figures are the honest ones.
 ``--write`` fits on everything and stores ``bot/knowledge/data/confidence.yaml``.
 """
@@ -34,18 +34,10 @@ from bot.knowledge.confidence import _DATA, FEATURES, Model, features  # noqa: E
 from bot.knowledge.search import RELATIVE, Candidate, rank_index  # noqa: E402
 
 L2 = 1.0  # on standardised features
-OFF_TOPIC_WEIGHT = 4.0  # in the fit, an off-topic example counts this many on-topic ones
+OFF_TOPIC_WEIGHT = 2.0  # in the fit, an off-topic example counts this many on-topic ones
 COST_OFF_TOPIC = 10  # for the cut, an off-topic suggestion is this many missed answers
 MARGIN = 1.0  # and the cut is then moved this far (log-odds) higher
-HELD_OUT = (
-    "dev",
-    "holdout-1",
-    "holdout-2",
-    "holdout-3",
-    "holdout-4",
-    "holdout-5",
-    "holdout-6",
-)
+HELD_OUT = ("dev", "holdout-1", "holdout-2", "holdout-3", "holdout-4", "holdout-5")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,7 @@ answered well. Here a logistic regression weighs a handful of measurements of th
 and its best candidate, in units that mean the same in a knowledge base of ten articles or
 ten thousand: how much of the informative words the best article answers, how much of all
 words, how strong its best single match is, how far it leads the runner-up, and how much of
-the question is about something else, or is written in words no article uses whole (a
-compound known only by an everyday part, "mobil|abonnemang", is a question about
-something else that happens to share a word). The coefficients and the cut are data
+the question is about something else. The coefficients and the cut are data
 (``data/confidence.yaml``), fitted by ``benchmarks/kb_confidence.py`` on labelled questions.
 """
 
@@ -36,7 +34,6 @@ FEATURES = (
     "lead",  # the best score's lead over the runner-up, 0..1
     "unknown",  # share of the question's words no article uses
     "foreign",  # whether a word of another domain ("bygglov") is in it
-    "novel",  # share of its words no article uses as a whole, compounds known by a part too
 )
 EVIDENCE_CAP = 3.0
 
@@ -66,7 +63,6 @@ def features(question: Question, candidates: Sequence[Candidate]) -> tuple[float
         (best.score - runner_up) / 100,
         question.unknown / question.words,
         float(question.foreign > 0),
-        question.novel / question.words,
     )
 
 

@@ -30,9 +30,6 @@ class QueryGroup:
     terms: tuple[tuple[str, float], ...]
     known: bool
     foreign: bool = False  # a word of another domain ("bygglov"): evidence against IT
-    # Whether some article uses the word itself, not only a piece of it: "sidnummer" is
-    # known only through "sid" and "nummer", and such a match says little.
-    whole: bool = True
 
 
 class QueryParser:
@@ -132,13 +129,12 @@ class QueryParser:
             return (QueryGroup(word, ((self._stem_terms[near], CORRECTED),), True),)
         if whole in self._analyzer.weak_terms:
             return ()  # "strular" in a base with no such word: no evidence either way
-        unknown = QueryGroup(word, ((whole, 1.0),), False, whole=False)
+        unknown = QueryGroup(word, ((whole, 1.0),), False)
         split = self._analyzer.known_end(word)
         if split is not None and split[1] in self._known:
             rest, term = split
-            rest_terms = ((self._analyzer.word_terms(rest).whole, 1.0),)
-            rest_group = QueryGroup(rest, rest_terms, False, whole=False)
-            return (QueryGroup(word, ((term, 1.0),), True, whole=False), rest_group)
+            rest_group = QueryGroup(rest, ((self._analyzer.word_terms(rest).whole, 1.0),), False)
+            return (QueryGroup(word, ((term, 1.0),), True), rest_group)
         return (unknown,)
 
     def _is_headed(self, word: str) -> bool:
@@ -148,14 +144,11 @@ class QueryParser:
 
     def _known_groups(self, word: str, weight: float) -> tuple[QueryGroup, ...] | None:
         analysed = self._analyzer.word_terms(word)
-        # A known word "split" into itself and an ending ("kommun|ens") is no compound: its
-        # parts would count the word twice.
-        if analysed.parts and analysed.whole not in analysed.parts:
+        if analysed.parts:
             whole_known = analysed.whole in self._known
             terms = [((part, weight), (analysed.whole, weight)) for part in analysed.parts]
             groups = tuple(
-                QueryGroup(word, pair, whole_known or pair[0][0] in self._known, whole=whole_known)
-                for pair in terms
+                QueryGroup(word, pair, whole_known or pair[0][0] in self._known) for pair in terms
             )
             if any(group.known for group in groups):
                 return groups

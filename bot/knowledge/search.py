@@ -48,9 +48,6 @@ class Question:
     words: int  # groups read from the question, known or not
     unknown: int
     foreign: int
-    # words no article uses as a whole: the unknown ones, and compounds known only by a
-    # part ("sidnummer", "mobilabonnemang"), whose match is one everyday word of many
-    novel: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +89,7 @@ def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candida
     uncovered = sum(_is_uncovered(group) for group in groups)
     missing = UNKNOWN_WEIGHT * (unknown - uncovered) + UNCOVERED_WEIGHT * uncovered
     asked = sum(weights) + rarest * (missing + FOREIGN_WEIGHT * foreign)
-    novel = sum(not group.whole and not group.foreign for group in groups)
-    question = Question(sum(weights), asked, rarest, len(groups), unknown, foreign, novel)
+    question = Question(sum(weights), asked, rarest, len(groups), unknown, foreign)
     scaled = _scaled(index, known, weights)
     coverage = _coverage(index, known, scaled)
     best = heapq.nlargest(RERANKED, coverage.items(), key=lambda item: item[1])

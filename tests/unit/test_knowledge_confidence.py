@@ -60,25 +60,25 @@ def test_a_question_with_a_word_of_another_domain_is_less_likely(base: Knowledge
 
 
 def test_features_are_in_the_units_the_model_expects() -> None:
-    question = Question(known=2.0, asked=4.0, rarest=1.0, words=4, unknown=2, foreign=0, novel=3)
+    question = Question(known=2.0, asked=4.0, rarest=1.0, words=4, unknown=2, foreign=0)
     best = Candidate(number=0, found=2.0 * EVIDENCE_CAP, strongest=5.0, similarity=80, score=90)
     runner_up = Candidate(number=1, found=1.0, strongest=1.0, similarity=40, score=30)
-    measured = features(question, [best, runner_up])
-    answered_known, answered_all, evidence, strongest, similarity, lead, *rest = measured
-    unknown, foreign, novel = rest
+    answered_known, answered_all, evidence, strongest, similarity, lead, unknown, foreign = (
+        features(question, [best, runner_up])
+    )
     assert (answered_known, answered_all) == (3.0, 1.5)
     assert evidence == EVIDENCE_CAP  # capped: more evidence than this is as good as certain
     assert strongest == 1.0
-    assert (similarity, lead, unknown, foreign, novel) == (0.8, 0.6, 0.5, 0.0, 0.75)
+    assert (similarity, lead, unknown, foreign) == (0.8, 0.6, 0.5, 0.0)
     alone = features(question, [runner_up])
     assert alone[FEATURES.index("lead")] == 0.3  # with no runner-up, the lead is the score
 
 
 def test_the_model_is_a_logistic_regression_with_a_cut() -> None:
-    judge = Model(intercept=-1.0, coefficients=(1.0,) + (0.0,) * 8, cut=0.5)
-    assert judge.probability((1.0,) + (0.0,) * 8) == 0.5
-    assert judge.probability((3.0,) + (0.0,) * 8) > 0.85
-    assert 0.0 < judge.probability((-1000.0,) + (0.0,) * 8) < 1e-20  # no overflow
+    judge = Model(intercept=-1.0, coefficients=(1.0,) + (0.0,) * 7, cut=0.5)
+    assert judge.probability((1.0,) + (0.0,) * 7) == 0.5
+    assert judge.probability((3.0,) + (0.0,) * 7) > 0.85
+    assert 0.0 < judge.probability((-1000.0,) + (0.0,) * 7) < 1e-20  # no overflow
     assert 0.0 < model().cut < 1.0
 
 
@@ -87,14 +87,3 @@ def test_a_model_file_must_name_every_measurement(tmp_path: Path) -> None:
     path.write_text("intercept: 0\ncoefficients: {answered_all: 1}\ncut: 0.5\n", encoding="utf-8")
     with pytest.raises(ValueError, match="answered_known"):
         load(path)
-
-
-def test_a_compound_known_only_by_a_part_counts_as_a_novel_word(base: KnowledgeBase) -> None:
-    index = base._snapshot.indexes["sv"]
-    groups = index.parser.groups("mobilabonnemanget")
-    assert any(group.known for group in groups)  # "mobil" is a word the articles use
-    assert not any(group.whole for group in groups)
-    plain = measured(base, "mobilen är borta")
-    novel = measured(base, "mobilabonnemanget är borta")
-    assert plain[FEATURES.index("novel")] == 0.0
-    assert novel[FEATURES.index("novel")] > 0.0
