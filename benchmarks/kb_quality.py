@@ -38,6 +38,7 @@ SETS = {
     "holdout-4": EVAL / "eval_holdout_4.yaml",
     "holdout-5": EVAL / "eval_holdout_5.yaml",
     "holdout-6": EVAL / "eval_holdout_6.yaml",
+    "holdout-7": EVAL / "eval_holdout_7.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
