@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import tasks as background
 from bot.approvals.desk import Approvals
 from bot.approvals.links import ApprovalLinks
 from bot.approvals.managers import DirectoryManagers
@@ -121,9 +122,7 @@ class Spoc:
         try:
             yield self
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await background.stop(tasks)
             await self.close()
 
     async def _keep_retention(self, every_seconds: float = 3600.0) -> None:

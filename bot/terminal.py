@@ -7,6 +7,7 @@ import getpass
 import sys
 import uuid
 
+from bot import tasks as background
 from bot.app import Spoc
 from bot.config import Settings
 from bot.messages import ConversationRef, Inbound, Reply
@@ -70,6 +71,5 @@ async def run_terminal_chat(settings: Settings, *, locale: str | None) -> int:
             await spoc.outbox.drain()
             await spoc.mailer.deliver()  # one-time codes, when a mail server is configured
     finally:
-        delivery.cancel()
-        await asyncio.gather(delivery, return_exceptions=True)
+        await background.stop([delivery])
         await spoc.close()

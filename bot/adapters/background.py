@@ -12,6 +12,8 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
+from bot import tasks
+
 log = logging.getLogger(__name__)
 
 
@@ -45,8 +47,6 @@ class Background:
         if not self._tasks:
             return
         _, late = await asyncio.wait(set(self._tasks), timeout=seconds)
-        for task in late:
-            task.cancel()
         if late:
             log.warning("%s: %d tasks cancelled at shutdown", self._name, len(late))
-            await asyncio.gather(*late, return_exceptions=True)
+            await tasks.stop(late)

@@ -18,6 +18,8 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bot import tasks
+
 log = logging.getLogger(__name__)
 
 Topic = Hashable
@@ -83,9 +85,7 @@ class PgListener:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await tasks.stop([self._task])
 
     def _notified(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         topic = topic_of(payload)
