@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Button, Outbound, Reply
@@ -198,15 +198,27 @@ async def replies_to(session: AsyncSession, *, message_id: int) -> list[Reply]:
     return [to_reply(message) for message in (await session.execute(statement)).scalars()]
 
 
+_NEXTVAL = text("SELECT nextval(CAST(:sequence AS regclass))")
+
+
 async def next_number(session: AsyncSession, *, prefix: str) -> str:
-    """The next ticket number; the counter row is locked until the transaction ends."""
-    statement = (
-        update(NumberSequence)
-        .where(NumberSequence.prefix == prefix)
-        .values(last_value=NumberSequence.last_value + 1)
-        .returning(NumberSequence.last_value)
-    )
-    value = (await session.execute(statement)).scalar_one()
+    """The next ticket number, unique and never reused.
+
+    PostgreSQL takes it from the prefix's sequence (migration 0004), which holds no lock, so
+    turns opening tickets at the same time do not wait for each other; the number of a turn
+    that rolls back is skipped. SQLite counts in a row, under the writer lock the turn holds
+    anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = f"ticket_number_{prefix.lower()}"
+        value = (await session.execute(_NEXTVAL, {"sequence": sequence})).scalar_one()
+    else:
+        statement = (
+            update(NumberSequence)
+            .where(NumberSequence.prefix == prefix)
+            .values(last_value=NumberSequence.last_value + 1)
+            .returning(NumberSequence.last_value)
+        )
+        value = (await session.execute(statement)).scalar_one()
     return f"{prefix}{value:07d}"
 
 
