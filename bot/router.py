@@ -282,11 +282,9 @@ class Router:
             else:
                 with joined(session, conversation_id=conversation.id):  # steps write with it
                     await run_turn(ctx)
-            # Ownership re-checked in this transaction before the bot speaks: the bot's
-            # replies are stored only while the conversation is still the bot's (or this
-            # very turn handed it to the queue).
-            # The row lock keeps everyone else out, so only this turn's hand-over can have
-            # changed the owner; that one is read back.
+            # The bot's replies are stored only while the conversation is still the bot's,
+            # or this very turn handed it to the queue. The row lock keeps everyone else out,
+            # so only this turn's own hand-over can have changed the owner: that is read back.
             expected = agents.WAITING if ctx.data.pop("_escalated", False) else agents.BOT
             if (
                 expected != agents.BOT

@@ -24,3 +24,16 @@ async def stop(tasks: Iterable[asyncio.Task[object]]) -> None:
         for task in pending:
             task.cancel()
         _, pending = await asyncio.wait(pending, timeout=RECANCEL_SECONDS)
+
+
+async def finish(
+    tasks: Iterable[asyncio.Task[object]], seconds: float
+) -> set[asyncio.Task[object]]:
+    """Let ``tasks`` run for up to ``seconds``, then stop those still running (at shutdown:
+    finish what was started, but not forever); returns the ones that had to be stopped."""
+    pending = {task for task in tasks if not task.done()}
+    if not pending:
+        return set()
+    _, late = await asyncio.wait(pending, timeout=seconds)
+    await stop(late)
+    return late

@@ -44,9 +44,6 @@ class Background:
     async def wait(self, seconds: float) -> None:
         """Let running work finish (at shutdown); what is still running after ``seconds``
         is cancelled."""
-        if not self._tasks:
-            return
-        _, late = await asyncio.wait(set(self._tasks), timeout=seconds)
+        late = await tasks.finish(set(self._tasks), seconds)
         if late:
             log.warning("%s: %d tasks cancelled at shutdown", self._name, len(late))
-            await tasks.stop(late)

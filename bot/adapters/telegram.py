@@ -49,6 +49,7 @@ from telegram.ext import Updater
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import tasks
 from bot.adapters import choices
 from bot.adapters.background import Background
 from bot.adapters.labels import with_author
@@ -245,10 +246,10 @@ class TelegramChannel:
             # Fetched updates are confirmed to Telegram already: finish them, then stop.
             await self._updater.update_queue.put(_POLLING_ENDED)
         if self._consumer is not None:
-            try:
-                await asyncio.wait_for(self._consumer, SHUTDOWN_SECONDS)
-            except TimeoutError:
+            if await tasks.finish([self._consumer], SHUTDOWN_SECONDS):
                 log.warning("Telegram: polled updates left unfinished at shutdown")
+            else:
+                self._consumer.result()  # an error that ended it is raised, as before
         await self._background.wait(SHUTDOWN_SECONDS)
         await self.bot.shutdown()
 

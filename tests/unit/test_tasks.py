@@ -41,3 +41,12 @@ async def test_stopping_finished_and_running_tasks_together() -> None:
     await tasks.stop([done, running])
     assert running.cancelled()
     assert done.done() and not done.cancelled()
+
+
+async def test_finishing_lets_quick_work_end_and_stops_the_rest() -> None:
+    quick = asyncio.create_task(asyncio.sleep(0.01, result="done"))
+    slow = asyncio.create_task(asyncio.sleep(3600))
+    stopped = await tasks.finish([quick, slow], seconds=0.5)
+    assert stopped == {slow}
+    assert slow.cancelled()
+    assert quick.result() == "done"
