@@ -266,14 +266,18 @@ class Router:
                 text=text or (f"[{inbound.action}]" if inbound.action else ""),
                 key=inbound.idempotency_key,
             )
-            conversation.last_activity_at = utcnow()
             if conversation.owner != agents.BOT:
+                conversation.last_activity_at = utcnow()
                 return await self._relay(session, conversation, inbound, message_id)
-            if not conversation.locale_fixed and text:
-                conversation.locale = nlu.detect_language(text) or conversation.locale
-                conversation.locale_fixed = True
+            # The first words decide the language, unless the person or the page chose it.
+            detect = not conversation.locale_fixed and bool(text)
             ctx = self._context(
-                session, conversation, text=text, action=inbound.action, sender=inbound.sender
+                session,
+                conversation,
+                text=text,
+                action=inbound.action,
+                sender=inbound.sender,
+                locale=(nlu.detect_language(text) or conversation.locale) if detect else None,
             )
             if truncated:
                 ctx.say("message_truncated", limit=self.services.settings.max_message_chars)
@@ -291,7 +295,9 @@ class Router:
                 and await agents.owner_of(session, conversation_id=conversation.id) != expected
             ):
                 raise RuntimeError("ownership changed during a turn despite the row lock")
-            replies = await self._save(session, conversation, ctx, reply_to=message_id)
+            replies = await self._save(
+                session, conversation, ctx, reply_to=message_id, active=True, fix_locale=detect
+            )
             topics = (conversation.id, QUEUE) if expected == agents.WAITING else (conversation.id,)
             await agents.notify(
                 session, channel=self._live_channel, topics=[payload_of(t) for t in topics]
@@ -366,6 +372,7 @@ class Router:
         text: str,
         action: str | None,
         sender: str | None,
+        locale: str | None = None,
     ) -> Context:
         account = ownership.account_of(conversation.channel, sender, conversation.id)
 
@@ -381,7 +388,7 @@ class Router:
 
         ctx = Context(
             services=self.services,
-            locale=conversation.locale,
+            locale=locale or conversation.locale,
             data=copy.deepcopy(conversation.data or {}),  # never alias the loaded state
             open_ticket=open_ticket,
             tickets=_Desk(session, account),
@@ -401,11 +408,16 @@ class Router:
         ctx: Context,
         *,
         reply_to: int | None,
+        active: bool = False,
+        fix_locale: bool = False,
     ) -> tuple[Reply, ...]:
-        if ctx.locale != conversation.locale:
-            conversation.locale, conversation.locale_fixed = ctx.locale, True
-        conversation.flow, conversation.step = ctx.state.split(".", 1)
-        conversation.data = ctx.data
+        flow, step = ctx.state.split(".", 1)
+        changes: dict[str, Any] = {"flow": flow, "step": step, "data": ctx.data}
+        if fix_locale or ctx.locale != conversation.locale:
+            changes |= {"locale": ctx.locale, "locale_fixed": True}
+        if active:  # the person wrote: the session's idle clock starts again
+            changes["last_activity_at"] = utcnow()
+        await repo.save_conversation(session, conversation, changes)
         ids = await repo.add_messages(
             session,
             conversation_id=conversation.id,

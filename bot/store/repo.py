@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.messages import Button, Outbound, Reply
 from bot.store.models import (
@@ -27,6 +28,10 @@ from bot.store.models import (
 _MESSAGES = Message.__table__
 _ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id)
 _ADD_EVENTS = insert(Event.__table__)
+_CONVERSATIONS = Conversation.__table__
+_SAVE_CONVERSATION = update(_CONVERSATIONS).where(
+    _CONVERSATIONS.c.id == bindparam("conversation_id")
+)
 _LOCK_CONVERSATION = (
     select(Conversation)
     .where(
@@ -72,6 +77,17 @@ async def lock_conversation(
     lock is taken at BEGIN IMMEDIATE)."""
     result = await session.execute(_LOCK_CONVERSATION, {"channel": channel, "key": key})
     return result.scalar_one_or_none()
+
+
+async def save_conversation(
+    session: AsyncSession, conversation: Conversation, changes: dict[str, Any]
+) -> None:
+    """Write a turn's changes to the conversation's row in one statement, and take them into
+    the loaded object as stored. Left to the ORM's unit of work, finding and writing the same
+    few columns cost every turn more CPU than all its other statements together."""
+    await session.execute(_SAVE_CONVERSATION, {"conversation_id": conversation.id, **changes})
+    for name, value in changes.items():
+        set_committed_value(conversation, name, value)
 
 
 async def find_conversation(
