@@ -37,7 +37,7 @@ L2 = 1.0  # on standardised features
 OFF_TOPIC_WEIGHT = 2.0  # in the fit, an off-topic example counts this many on-topic ones
 COST_OFF_TOPIC = 10  # for the cut, an off-topic suggestion is this many missed answers
 MARGIN = 1.0  # and the cut is then moved this far (log-odds) higher
-HELD_OUT = ("dev", "holdout-1", "holdout-2", "holdout-3", "holdout-4", "holdout-5")
+HELD_OUT = tuple(name for name in SETS if name != "extra")
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,8 +127,10 @@ class QueryParser:
         near = self._stem_speller.correct(whole) if len(whole) >= _LONG_STEM else None
         if near is not None:
             return (QueryGroup(word, ((self._stem_terms[near], CORRECTED),), True),)
-        if whole in self._analyzer.weak_terms:
-            return ()  # "strular" in a base with no such word: no evidence either way
+        if whole in self._analyzer.weak_terms or word.isdigit():
+            # "strular" in a base with no such word, an error code or a count ("fel 809",
+            # "100 %") no article uses: no evidence either way
+            return ()
         unknown = QueryGroup(word, ((whole, 1.0),), False)
         split = self._analyzer.known_end(word)
         if split is not None and split[1] in self._known:
