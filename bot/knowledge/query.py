@@ -17,6 +17,9 @@ from bot.knowledge.spelling import Speller
 from bot.knowledge.thesaurus import CONCEPT, FOREIGN
 from bot.knowledge.words import tokenize
 
+# A word known only by one end ("signa|tur", "billi|gast") is half the evidence of a known
+# word: the known end is as often a chance run of letters as the word's real part.
+PARTIAL = 0.5
 CORRECTED = 0.85  # a typo-corrected word counts a little less than one typed right
 MAX_QUERY_CHARS = 1_000  # a question longer than this is pasted logs; its start says enough
 MAX_GROUPS = 24
@@ -136,7 +139,7 @@ class QueryParser:
         if split is not None and split[1] in self._known:
             rest, term = split
             rest_group = QueryGroup(rest, ((self._analyzer.word_terms(rest).whole, 1.0),), False)
-            return (QueryGroup(word, ((term, 1.0),), True), rest_group)
+            return (QueryGroup(word, ((term, PARTIAL),), True), rest_group)
         return (unknown,)
 
     def _is_headed(self, word: str) -> bool:
