@@ -61,6 +61,7 @@ class QueryParser:
                 self._stem_terms.setdefault(analyzer.stem(word), concept)
         self._stem_speller = Speller(Counter(dict.fromkeys(self._stem_terms, 1)))
         self._words: dict[str, tuple[QueryGroup, ...]] = {}
+        self._hosts = frozenset(analyzer.stem(word) for word in analyzer.lexicon.hosts)
 
     def groups(self, text: str) -> tuple[QueryGroup, ...]:
         words = self._joined(tokenize(text[:MAX_QUERY_CHARS]))
@@ -76,6 +77,10 @@ class QueryParser:
                     found.setdefault(group.terms, group)
             if len(found) >= MAX_GROUPS:
                 break
+        if any(self._analyzer.stem(word) in self._hosts for word in words):
+            # "fick inget kvitto när jag sökte förskoleplats": the other domain is what the
+            # form is for, not what the question is about
+            return tuple(group for group in found.values() if not group.foreign)
         return tuple(found.values())
 
     def _joined(self, words: list[str]) -> list[str]:
