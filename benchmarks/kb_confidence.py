@@ -36,8 +36,8 @@ from bot.knowledge.search import RELATIVE, Candidate, rank_index  # noqa: E402
 L2 = 1.0  # on standardised features
 OFF_TOPIC_WEIGHT = 2.0  # in the fit, an off-topic example counts this many on-topic ones
 COST_OFF_TOPIC = 10  # for the cut, an off-topic suggestion is this many missed answers
-MARGIN = 1.0  # and the cut is then moved this far (log-odds) higher
-HELD_OUT = ("dev", "holdout-1", "holdout-2", "holdout-3", "holdout-4", "holdout-5")
+MARGIN = 0.5  # and the cut is then moved this far (log-odds) higher
+HELD_OUT = tuple(name for name in SETS if name != "extra")
 
 
 @dataclass(frozen=True, slots=True)

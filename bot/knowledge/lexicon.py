@@ -43,6 +43,9 @@ class Lexicon:
     irregular: Mapping[str, str]
     groups: tuple[tuple[Entry, ...], ...]
     offtopic: tuple[Entry, ...]
+    # words of questions that name another domain as their subject: a form or an e-service
+    # is always for something ("bygglovsansökan"), so that domain's words count for nothing
+    hosts: frozenset[str] = frozenset()
 
 
 @cache
@@ -67,6 +70,7 @@ def lexicon(lang: str) -> Lexicon:
         irregular=_pairs(morphology.get("irregular") or {}),
         groups=tuple(_group(group) for group in synonyms["groups"]),
         offtopic=_group(offtopic["words"]),
+        hosts=frozenset(tokenize(" ".join(offtopic.get("hosts") or ()))),
     )
 
 

@@ -17,6 +17,9 @@ from bot.knowledge.spelling import Speller
 from bot.knowledge.thesaurus import CONCEPT, FOREIGN
 from bot.knowledge.words import tokenize
 
+# A word known only by one end ("signa|tur", "billi|gast") is half the evidence of a known
+# word: the known end is as often a chance run of letters as the word's real part.
+PARTIAL = 0.5
 CORRECTED = 0.85  # a typo-corrected word counts a little less than one typed right
 MAX_QUERY_CHARS = 1_000  # a question longer than this is pasted logs; its start says enough
 MAX_GROUPS = 24
@@ -58,6 +61,7 @@ class QueryParser:
                 self._stem_terms.setdefault(analyzer.stem(word), concept)
         self._stem_speller = Speller(Counter(dict.fromkeys(self._stem_terms, 1)))
         self._words: dict[str, tuple[QueryGroup, ...]] = {}
+        self._hosts = frozenset(analyzer.stem(word) for word in analyzer.lexicon.hosts)
 
     def groups(self, text: str) -> tuple[QueryGroup, ...]:
         words = self._joined(tokenize(text[:MAX_QUERY_CHARS]))
@@ -73,6 +77,10 @@ class QueryParser:
                     found.setdefault(group.terms, group)
             if len(found) >= MAX_GROUPS:
                 break
+        if any(self._analyzer.stem(word) in self._hosts for word in words):
+            # "fick inget kvitto när jag sökte förskoleplats": the other domain is what the
+            # form is for, not what the question is about
+            return tuple(group for group in found.values() if not group.foreign)
         return tuple(found.values())
 
     def _joined(self, words: list[str]) -> list[str]:
@@ -127,14 +135,16 @@ class QueryParser:
         near = self._stem_speller.correct(whole) if len(whole) >= _LONG_STEM else None
         if near is not None:
             return (QueryGroup(word, ((self._stem_terms[near], CORRECTED),), True),)
-        if whole in self._analyzer.weak_terms:
-            return ()  # "strular" in a base with no such word: no evidence either way
+        if whole in self._analyzer.weak_terms or word.isdigit():
+            # "strular" in a base with no such word, an error code or a count ("fel 809",
+            # "100 %") no article uses: no evidence either way
+            return ()
         unknown = QueryGroup(word, ((whole, 1.0),), False)
         split = self._analyzer.known_end(word)
         if split is not None and split[1] in self._known:
             rest, term = split
             rest_group = QueryGroup(rest, ((self._analyzer.word_terms(rest).whole, 1.0),), False)
-            return (QueryGroup(word, ((term, 1.0),), True), rest_group)
+            return (QueryGroup(word, ((term, PARTIAL),), True), rest_group)
         return (unknown,)
 
     def _is_headed(self, word: str) -> bool:
