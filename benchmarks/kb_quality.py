@@ -39,6 +39,7 @@ SETS = {
     "holdout-5": EVAL / "eval_holdout_5.yaml",
     "holdout-6": EVAL / "eval_holdout_6.yaml",
     "holdout-7": EVAL / "eval_holdout_7.yaml",
+    "holdout-8": EVAL / "eval_holdout_8.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
