@@ -241,9 +241,6 @@ class Router:
                 result = await self._turn(inbound, admit)
             except _Refused as refused:
                 raise refused.error from None
-            except IntegrityError:
-                # Another process stored the same delivery first: answer as a duplicate.
-                result = await self._duplicate_after_race(inbound)
             except Exception:
                 log.exception("turn failed in %s conversation", inbound.ref.channel)
                 result = await self._apologise(inbound)
@@ -257,15 +254,14 @@ class Router:
         text, truncated = self._prepare(inbound.text)
         async with self._sessions() as session, session.begin():
             conversation = await self._conversation(session, inbound, admit)
-            # A repeated delivery fails here on the key's unique constraint: the transaction
-            # rolls back and handle() answers with the replies stored the first time. Asking
-            # first would cost every turn a read for what seldom happens.
             message_id = await repo.add_person_message(
                 session,
                 conversation_id=conversation.id,
                 text=text or (f"[{inbound.action}]" if inbound.action else ""),
                 key=inbound.idempotency_key,
             )
+            if message_id is None:  # a repeated delivery: the first answer, nothing new
+                return await self._repeat(session, conversation, inbound)
             if conversation.owner != agents.BOT:
                 conversation.last_activity_at = utcnow()
                 return await self._relay(session, conversation, inbound, message_id)
@@ -348,14 +344,22 @@ class Router:
         if conversation is not None:
             return conversation
         # First message in a channel without a session step (Slack, Telegram, terminal).
-        async with session.begin_nested():
-            conversation = await repo.create_conversation(
-                session,
-                channel=ref.channel,
-                key=ref.key,
-                locale=inbound.locale or self.services.settings.default_locale,
-                user_name=inbound.user_name,
-            )
+        try:
+            async with session.begin_nested():
+                conversation = await repo.create_conversation(
+                    session,
+                    channel=ref.channel,
+                    key=ref.key,
+                    locale=inbound.locale or self.services.settings.default_locale,
+                    user_name=inbound.user_name,
+                )
+        except IntegrityError:
+            # Another process opened it at the same moment (on PostgreSQL this insert waited
+            # for that one's commit): this message joins the conversation it opened.
+            opened = await repo.lock_conversation(session, channel=ref.channel, key=ref.key)
+            if opened is None:
+                raise
+            return opened
         conversation.flow, conversation.step = FIRST_CONTACT.split(".")
         await repo.record_events(
             session,
@@ -479,27 +483,24 @@ class Router:
             response_due_at=targets.response_due_at,
         )
 
-    async def _duplicate_after_race(self, inbound: Inbound) -> TurnResult:
-        async with self._sessions() as session:
-            ref = inbound.ref
-            conversation = await repo.find_conversation(session, channel=ref.channel, key=ref.key)
-            earlier = await repo.message_id_for_key(session, key=inbound.idempotency_key)
-            if conversation is None or earlier is None:
-                raise RuntimeError("integrity error without a stored duplicate")
-            replies = await repo.replies_to(session, message_id=earlier)
-            return TurnResult(conversation.id, tuple(replies), duplicate=True)
+    async def _repeat(
+        self, session: AsyncSession, conversation: Conversation, inbound: Inbound
+    ) -> TurnResult:
+        replies = await repo.replies_to_delivery(
+            session, conversation_id=conversation.id, key=inbound.idempotency_key
+        )
+        return TurnResult(conversation.id, tuple(replies), duplicate=True)
 
     async def _apologise(self, inbound: Inbound) -> TurnResult:
         """Keep the person's words and say sorry; the conversation stays where it was."""
         text, _ = self._prepare(inbound.text)
         async with self._sessions() as session, session.begin():
             conversation = await self._conversation(session, inbound)
-            if earlier := await repo.message_id_for_key(session, key=inbound.idempotency_key):
-                replies = await repo.replies_to(session, message_id=earlier)
-                return TurnResult(conversation.id, tuple(replies), duplicate=True)
             message_id = await repo.add_person_message(
                 session, conversation_id=conversation.id, text=text, key=inbound.idempotency_key
             )
+            if message_id is None:
+                return await self._repeat(session, conversation, inbound)
             if conversation.owner != agents.BOT:  # an agent answers, never the bot
                 return TurnResult(conversation.id, topics=(conversation.id,))
             apology = self.services.replies.render(conversation.locale, "apology")

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,6 +28,13 @@ from bot.store.models import (
 # tables skip the ORM's bulk machinery, which the turn does not need.
 _MESSAGES = Message.__table__
 _ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id)
+# A repeated delivery inserts nothing and returns no id; the database logs no error for it.
+_ADD_PERSON_MESSAGE = {
+    backend.dialect.name: backend.insert(_MESSAGES)
+    .on_conflict_do_nothing(index_elements=[_MESSAGES.c.idempotency_key])
+    .returning(_MESSAGES.c.id)
+    for backend in (postgresql, sqlite)
+}
 _ADD_EVENTS = insert(Event.__table__)
 _CONVERSATIONS = Conversation.__table__
 _SAVE_CONVERSATION = update(_CONVERSATIONS).where(
@@ -99,11 +107,6 @@ async def find_conversation(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def message_id_for_key(session: AsyncSession, *, key: str) -> int | None:
-    statement = select(Message.id).where(Message.idempotency_key == key)
-    return (await session.execute(statement)).scalar_one_or_none()
-
-
 async def add_messages(
     session: AsyncSession,
     *,
@@ -134,7 +137,10 @@ async def add_messages(
 
 async def add_person_message(
     session: AsyncSession, *, conversation_id: int, text: str, key: str
-) -> int:
+) -> int | None:
+    """Store a person's message; None when its delivery key is stored already (a repeated
+    delivery). The insert itself decides, so two processes given the same delivery at once
+    cannot both store it, and nobody pays a read first."""
     row = {
         "conversation_id": conversation_id,
         "author": "user",
@@ -143,7 +149,21 @@ async def add_person_message(
         "idempotency_key": key,
         "created_at": utcnow(),
     }
-    return int((await session.execute(_ADD_MESSAGES, row)).scalar_one())
+    statement = _ADD_PERSON_MESSAGE.get(session.get_bind().dialect.name, _ADD_MESSAGES)
+    return (await session.execute(statement, row)).scalar_one_or_none()
+
+
+async def replies_to_delivery(
+    session: AsyncSession, *, conversation_id: int, key: str
+) -> list[Reply]:
+    """What the bot answered the first time this delivery came, in this conversation only."""
+    first = (
+        select(Message.id)
+        .where(Message.idempotency_key == key, Message.conversation_id == conversation_id)
+        .scalar_subquery()
+    )
+    statement = select(Message).where(Message.reply_to == first).order_by(Message.id)
+    return [to_reply(message) for message in (await session.execute(statement)).scalars()]
 
 
 async def queue_outbox(
@@ -206,11 +226,6 @@ async def messages_after(
         .order_by(Message.id)
         .limit(limit)
     )
-    return [to_reply(message) for message in (await session.execute(statement)).scalars()]
-
-
-async def replies_to(session: AsyncSession, *, message_id: int) -> list[Reply]:
-    statement = select(Message).where(Message.reply_to == message_id).order_by(Message.id)
     return [to_reply(message) for message in (await session.execute(statement)).scalars()]
 
 

@@ -149,3 +149,60 @@ def test_a_killed_process_resumes_the_conversation_where_it_was(
         assert "Sedan när" in second[-1]["text"]
         history = httpx.get(messages, headers=headers).json()["messages"]
         assert [m["author"] for m in history].count("user") == 2
+
+
+async def test_two_workers_given_the_same_delivery_process_it_once(settings: Settings) -> None:
+    """A channel that redelivers (Slack retries after 3 s) may hand the copy to another
+    process while the first is still working on it."""
+    first, second = Spoc.build(settings), Spoc.build(settings)
+    await first.start()
+    await second.start()
+    try:
+        for round_ in range(6):
+            ref = ConversationRef("test", f"redelivered-{round_}")
+            inbound = Inbound(ref, f"evt-{round_}", "skrivaren fungerar inte")
+            results = await asyncio.gather(
+                first.router.handle(inbound), second.router.handle(inbound)
+            )
+            assert sorted(result.duplicate for result in results) == [False, True]
+            assert results[0].replies == results[1].replies
+            async with first.sessions() as session:
+                transcript = await repo.messages_after(
+                    session, conversation_id=results[0].conversation_id
+                )
+            assert [m.author for m in transcript].count("user") == 1
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_two_workers_opening_one_conversation_at_once_both_get_answers(
+    settings: Settings,
+) -> None:
+    """The first two messages of a new chat (no session step, as in Slack or Telegram) reach
+    two processes at the same moment: one opens the conversation, the other joins it."""
+    first, second = Spoc.build(settings), Spoc.build(settings)
+    await first.start()
+    await second.start()
+    try:
+        for round_ in range(6):
+            ref = ConversationRef("test", f"opened-twice-{round_}")
+            results = await asyncio.gather(
+                first.router.handle(Inbound(ref, f"a-{round_}", "hej")),
+                second.router.handle(Inbound(ref, f"b-{round_}", "outlook kraschar")),
+            )
+            assert not any(result.duplicate for result in results)
+            assert all(result.replies for result in results)
+            assert results[0].conversation_id == results[1].conversation_id
+            async with first.sessions() as session:
+                transcript = await repo.messages_after(
+                    session, conversation_id=results[0].conversation_id
+                )
+            texts = [m.text for m in transcript if m.author == "user"]
+            assert sorted(texts) == ["hej", "outlook kraschar"]
+            # Nobody got the apology for a failed turn.
+            apology = first.router.services.replies.render("sv", "apology").text
+            assert apology not in [m.text for m in transcript]
+    finally:
+        await first.close()
+        await second.close()
