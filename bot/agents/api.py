@@ -139,15 +139,8 @@ def create_router() -> APIRouter:
         request: Request, conversation_id: int, body: TransferIn, me: Agent
     ) -> DoneOut:
         """To another agent (``agent``) or back into a group's queue (``group``)."""
-        takeover = takeover_of(request)
-        async with spoc_of(request).reads() as session:
-            groups = takeover.groups(await store.list_agents(session))
-        await takeover.transfer(
-            me.agent,
-            conversation_id,
-            to_agent=body.agent,
-            to_group=body.group,
-            known_groups=groups,
+        await takeover_of(request).transfer(
+            me.agent, conversation_id, to_agent=body.agent, to_group=body.group
         )
         return DoneOut()
 

@@ -6,6 +6,7 @@ sound cue. No inline script or style: the site's strict Content-Security-Policy 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from bot.agents import auth
 from bot.agents.accounts import sign_in
 from bot.agents.auth import SignedInAgent, signed_in, spoc_of
 from bot.agents.schemas import item_out, message_out, takeover_of
+from bot.agents.takeover import Takeover
 from bot.errors import (
     BadInput,
     Conflict,
@@ -32,6 +34,7 @@ from bot.errors import (
     Unauthorized,
 )
 from bot.store import agents as store
+from bot.store.agents import Agent
 from bot.store.models import utcnow
 
 HERE = Path(__file__).resolve().parent
@@ -253,15 +256,21 @@ def create_router() -> APIRouter:
         )
 
     async def act(
-        request: Request, conversation_id: int, csrf_token: str, action: Any
+        request: Request,
+        conversation_id: int,
+        csrf_token: str,
+        action: Callable[..., Awaitable[object]],
+        *args: str,
     ) -> Response:
+        """``action(takeover, agent, conversation_id, *args)`` for the signed-in agent, then
+        back to the conversation: with the error's code when the action was refused."""
         me = await signed_in(request)
         if me is None:
             return _login_redirect(request)
         auth.check_csrf(me, csrf_token)
         path = f"/agent/conversations/{conversation_id}"
         try:
-            await action(me)
+            await action(takeover_of(request), me.agent, conversation_id, *args)
         except (BadInput, Conflict, NotFound) as error:
             return _back(path, error=error.code)
         return RedirectResponse(path, status_code=303)
@@ -270,66 +279,31 @@ def create_router() -> APIRouter:
     async def send(
         request: Request, conversation_id: int, text: Field = "", csrf_token: Field = ""
     ) -> Response:
-        return await act(
-            request,
-            conversation_id,
-            csrf_token,
-            lambda me: takeover_of(request).send(me.agent, conversation_id, text),
-        )
+        return await act(request, conversation_id, csrf_token, Takeover.send, text)
 
     @router.post("/conversations/{conversation_id}/notes")
     async def note(
         request: Request, conversation_id: int, text: Field = "", csrf_token: Field = ""
     ) -> Response:
-        return await act(
-            request,
-            conversation_id,
-            csrf_token,
-            lambda me: takeover_of(request).note(me.agent, conversation_id, text),
-        )
+        return await act(request, conversation_id, csrf_token, Takeover.note, text)
 
     @router.post("/conversations/{conversation_id}/handback")
     async def hand_back(
         request: Request, conversation_id: int, csrf_token: Field = ""
     ) -> Response:
-        return await act(
-            request,
-            conversation_id,
-            csrf_token,
-            lambda me: takeover_of(request).hand_back(me.agent, conversation_id),
-        )
+        return await act(request, conversation_id, csrf_token, Takeover.hand_back)
 
     @router.post("/conversations/{conversation_id}/close")
     async def close(
         request: Request, conversation_id: int, resolution: Field = "", csrf_token: Field = ""
     ) -> Response:
-        return await act(
-            request,
-            conversation_id,
-            csrf_token,
-            lambda me: takeover_of(request).close(me.agent, conversation_id, resolution),
-        )
+        return await act(request, conversation_id, csrf_token, Takeover.close, resolution)
 
     @router.post("/conversations/{conversation_id}/transfer")
     async def transfer(
         request: Request, conversation_id: int, target: Field = "", csrf_token: Field = ""
     ) -> Response:
-        async def run(me: SignedInAgent) -> None:
-            kind, _, name = target.partition(":")
-            if kind not in ("agent", "group") or not name:
-                raise BadInput("choose an agent or a group")
-            takeover = takeover_of(request)
-            async with spoc_of(request).reads() as session:
-                groups = takeover.groups(await store.list_agents(session))
-            await takeover.transfer(
-                me.agent,
-                conversation_id,
-                to_agent=name if kind == "agent" else None,
-                to_group=name if kind == "group" else None,
-                known_groups=groups,
-            )
-
-        return await act(request, conversation_id, csrf_token, run)
+        return await act(request, conversation_id, csrf_token, _transfer, target)
 
     return router
 
@@ -340,6 +314,19 @@ def _safe_next(value: str) -> str:
         value
         if value.startswith("/agent") and "//" not in value and "\\" not in value
         else "/agent"
+    )
+
+
+async def _transfer(takeover: Takeover, agent: Agent, conversation_id: int, target: str) -> None:
+    """The transfer form's choice: ``agent:<username>`` or ``group:<name>``."""
+    kind, _, name = target.partition(":")
+    if kind not in ("agent", "group") or not name:
+        raise BadInput("choose an agent or a group")
+    await takeover.transfer(
+        agent,
+        conversation_id,
+        to_agent=name if kind == "agent" else None,
+        to_group=name if kind == "group" else None,
     )
 
 

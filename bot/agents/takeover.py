@@ -247,7 +247,6 @@ class Takeover:
         *,
         to_agent: str | None = None,
         to_group: str | None = None,
-        known_groups: set[str],
     ) -> None:
         if bool(to_agent) == bool(to_group):
             raise BadInput("Transfer to either an agent or a group.")
@@ -271,7 +270,7 @@ class Takeover:
                 await self._say(session, change, notice, ("transferred", {"to": "agent"}))
                 return
             group = str(to_group).strip()
-            if group not in known_groups:
+            if group not in self.groups(await store.list_agents(session)):
                 raise BadInput(f"No agent group named {group!r}.")
             await self._set_owner(
                 session, conversation, expected=agent_owner(agent.username), new=WAITING

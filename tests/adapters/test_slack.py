@@ -13,21 +13,21 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.config import Settings
 from bot.messages import Button, ConversationRef, Outbound
 from bot.router import TicketChange
 from bot.store import repo
-from bot.store.models import Message, OutboxItem, utcnow
+from bot.store.models import OutboxItem, utcnow
 from bot.store.people import people_of_conversation
 from bot.web.app import create_app
 from tests.fakes.slack_api import BOT_USER, TEAM, FakeSlack, SlackPerson
+from tests.fakes.slack_api import SIGNING_SECRET as SECRET
 from tests.support.agents import agent_user
-from tests.support.app import app_client, texts
-from tests.support.chat import tickets_of
+from tests.support.app import app_client, pointed_at, texts
+from tests.support.chat import messages_by, tickets_of
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TICKET = re.compile(r"\bINC\d{7}\b")
 
 
@@ -49,28 +49,8 @@ class Slack:
 
 
 @pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    fake.add_user("U0ANNA", name="Anna Andersson", email="anna.andersson@exempelby.se")
-    fake.add_user("U0BERIT", name="Berit Berg", email="berit.berg@exempelby.se", locale="en-GB")
-    yield fake
-    await fake.stop()
-
-
-def slack_settings(settings: Settings, fake: FakeSlack, **changes: object) -> Settings:
-    return settings.model_copy(
-        update={
-            "slack_bot_token": fake.token,
-            "slack_signing_secret": SECRET,
-            "slack_api_url": fake.url,
-            **changes,
-        }
-    )
-
-
-@pytest.fixture
 async def slack(settings: Settings, fake_slack: FakeSlack) -> AsyncIterator[Slack]:
-    async with app_client(slack_settings(settings, fake_slack)) as http:
+    async with app_client(pointed_at(settings, fake_slack)) as http:
         app = http.app  # type: ignore[attr-defined]
         yield Slack(app, http, fake_slack, SlackPerson(http, fake_slack, SECRET))
 
@@ -157,16 +137,8 @@ async def test_an_event_redelivered_three_times_is_answered_once(slack: Slack) -
     )
     assert [r.status_code for r in responses] == [200] * 4
     await slack.settled()
-    spoc = slack.app.state.spoc
-    async with spoc.sessions() as session:
-        people_said = (
-            (await session.execute(select(Message).where(Message.author == "user")))
-            .scalars()
-            .all()
-        )
-        bot_said = (
-            (await session.execute(select(Message).where(Message.author == "bot"))).scalars().all()
-        )
+    people_said = await messages_by(slack.http, "user")
+    bot_said = await messages_by(slack.http, "bot")
     assert len(people_said) == 1
     assert people_said[0].idempotency_key == f"slack:{payload['event_id']}"
     assert len(slack.fake.posted("D0ANNA")) == len(bot_said) >= 1
@@ -283,17 +255,8 @@ async def test_choices_slack_cannot_show_as_buttons_are_numbered_and_answered_by
     assert "1) Jag vill beställa" in str(shown["text"]) and "2) Nej" in str(shown["text"])
     await slack.anna.say("2")
     await slack.settled()
-    async with slack.app.state.spoc.sessions() as session:
-        said = (
-            (
-                await session.execute(
-                    select(Message.text).where(Message.author == "user").order_by(Message.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-    assert said[-1] == "[menu:human]"
+    said = await messages_by(slack.http, "user")
+    assert said[-1].text == "[menu:human]"
 
 
 async def test_a_reply_claimed_before_a_crash_is_not_posted_twice(slack: Slack) -> None:
@@ -325,13 +288,10 @@ async def test_a_refused_token_is_one_clear_line_at_start(
     settings: Settings, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     wrong = "xoxb-revoked-0000"
-    app = create_app(slack_settings(settings, fake_slack, slack_bot_token=wrong))
     with caplog.at_level(logging.INFO):
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-                person = SlackPerson(http, fake_slack, SECRET)
-                refused = await person.deliver(person.message_event("hej"))
+        async with app_client(pointed_at(settings, fake_slack, slack_bot_token=wrong)) as http:
+            person = SlackPerson(http, fake_slack, SECRET)
+            refused = await person.deliver(person.message_event("hej"))
     assert refused.status_code == 503
     lines = [r for r in caplog.records if "Slack is off" in r.getMessage()]
     assert len(lines) == 1
@@ -343,7 +303,7 @@ async def test_a_refused_token_is_one_clear_line_at_start(
 async def test_a_missing_signing_secret_is_one_clear_line_at_start(
     settings: Settings, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = create_app(slack_settings(settings, fake_slack, slack_signing_secret=None))
+    app = create_app(pointed_at(settings, fake_slack, slack_signing_secret=None))
     with caplog.at_level(logging.INFO):
         async with app.router.lifespan_context(app):
             pass
@@ -366,21 +326,18 @@ async def test_bot_messages_and_edits_are_not_answered(slack: Slack) -> None:
 
 
 async def test_socket_mode_needs_no_public_url(settings: Settings, fake_slack: FakeSlack) -> None:
-    app = create_app(
-        slack_settings(
-            settings, fake_slack, slack_app_token="xapp-1-A0SPOC-1-abc", slack_signing_secret=None
-        )
+    on_a_socket = pointed_at(
+        settings, fake_slack, slack_app_token="xapp-1-A0SPOC-1-abc", slack_signing_secret=None
     )
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            anna = SlackPerson(http, fake_slack, SECRET)
-            await fake_slack.wait_until(lambda: bool(fake_slack.sockets))
-            await fake_slack.push(anna.message_event("hej"), envelope_id="env-1")
-            await fake_slack.wait_until(lambda: bool(fake_slack.acks))
-            await app.state.channels.slack.settled()
-            await app.state.spoc.outbox.drain()
-            over_http = await anna.deliver(anna.message_event("hej"))
+    async with app_client(on_a_socket) as http:
+        app = http.app  # type: ignore[attr-defined]
+        anna = SlackPerson(http, fake_slack, SECRET)
+        await fake_slack.wait_until(lambda: bool(fake_slack.sockets))
+        await fake_slack.push(anna.message_event("hej"), envelope_id="env-1")
+        await fake_slack.wait_until(lambda: bool(fake_slack.acks))
+        await app.state.channels.slack.settled()
+        await app.state.spoc.outbox.drain()
+        over_http = await anna.deliver(anna.message_event("hej"))
     assert fake_slack.acks[0]["envelope_id"] == "env-1"
     assert len(fake_slack.posted("D0ANNA")) == 1
     assert over_http.status_code == 503  # unverified HTTP has no way in while on a socket
@@ -423,35 +380,33 @@ async def test_status_is_for_the_owner_and_updates_arrive_as_slack_posts(slack: 
 
 
 async def test_a_slack_user_escalates_and_the_agents_reply_is_posted_with_the_agents_name(
-    settings: Settings, fake_slack: FakeSlack
+    slack: Slack,
 ) -> None:
-    always_open = {"desk_open_hours": "mon-sun 00:00-24:00", "desk_holidays_open": True}
-    async with app_client(slack_settings(settings, fake_slack, **always_open)) as http:
-        slack = Slack(http.app, http, fake_slack, SlackPerson(http, fake_slack, SECRET))  # type: ignore[attr-defined]
-        await slack.anna.say("kan jag få prata med en människa?")
+    http, fake_slack = slack.http, slack.fake
+    await slack.anna.say("kan jag få prata med en människa?")
+    await slack.settled()
+    assert "nummer 1 i kön" in str(fake_slack.posted("D0ANNA")[-1]["text"])
+    async with agent_user(http, "kim", name="Kim Karlsson") as kim:
+        (item,) = await kim.queue()
+        assert (item["channel"], item["person"]) == ("slack", "Anna Andersson")
+        conversation_id = item["conversation_id"]
+        assert (await kim.claim(conversation_id)).status_code == 200
+        await kim.say(conversation_id, "Hej Anna! Vad gäller det?")
         await slack.settled()
-        assert "nummer 1 i kön" in str(fake_slack.posted("D0ANNA")[-1]["text"])
-        async with agent_user(http, "kim", name="Kim Karlsson") as kim:
-            (item,) = await kim.queue()
-            assert (item["channel"], item["person"]) == ("slack", "Anna Andersson")
-            conversation_id = item["conversation_id"]
-            assert (await kim.claim(conversation_id)).status_code == 200
-            await kim.say(conversation_id, "Hej Anna! Vad gäller det?")
-            await slack.settled()
-            joined, reply = fake_slack.posted("D0ANNA")[-2:]
-            assert "Kim Karlsson på servicedesken har tagit över chatten" in str(joined["text"])
-            assert reply["text"] == "*Kim Karlsson*: Hej Anna! Vad gäller det?"
+        joined, reply = fake_slack.posted("D0ANNA")[-2:]
+        assert "Kim Karlsson på servicedesken har tagit över chatten" in str(joined["text"])
+        assert reply["text"] == "*Kim Karlsson*: Hej Anna! Vad gäller det?"
 
-            posted = len(fake_slack.posted("D0ANNA"))
-            await slack.anna.say("skärmen är svart sedan i morse")
-            await slack.settled()
-            assert len(fake_slack.posted("D0ANNA")) == posted  # the bot stays silent
-            last = (await kim.conversation(conversation_id))["messages"][-1]
-            assert (last["author"], last["text"]) == ("user", "skärmen är svart sedan i morse")
+        posted = len(fake_slack.posted("D0ANNA"))
+        await slack.anna.say("skärmen är svart sedan i morse")
+        await slack.settled()
+        assert len(fake_slack.posted("D0ANNA")) == posted  # the bot stays silent
+        last = (await kim.conversation(conversation_id))["messages"][-1]
+        assert (last["author"], last["text"]) == ("user", "skärmen är svart sedan i morse")
 
-            await kim.post(f"/conversations/{conversation_id}/handback")
-            await slack.anna.say("outlook kraschar")
-            await slack.settled()
-        back, answer = fake_slack.posted("D0ANNA")[-2:]
-        assert "digitala assistenten igen" in str(back["text"])
-        assert "E-post och kalender" in str(answer["text"])  # the bot helps again
+        await kim.post(f"/conversations/{conversation_id}/handback")
+        await slack.anna.say("outlook kraschar")
+        await slack.settled()
+    back, answer = fake_slack.posted("D0ANNA")[-2:]
+    assert "digitala assistenten igen" in str(back["text"])
+    assert "E-post och kalender" in str(answer["text"])  # the bot helps again

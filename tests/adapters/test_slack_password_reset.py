@@ -10,35 +10,21 @@ import pytest
 from fastapi import FastAPI
 
 from bot.config import Settings
+from tests.fakes.slack_api import SIGNING_SECRET as SECRET
 from tests.fakes.slack_api import FakeSlack, SlackPerson
 from tests.support.accounts import choose_password, heading, link_in, with_ldap, with_mail
-from tests.support.app import app_client, texts
+from tests.support.app import app_client, pointed_at, texts
 from tests.support.slapd import Slapd
 from tests.support.smtp import MailCatcher
 
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 NEW_PASSWORD = "Slack-och-sju-sorters-kakor"
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    fake.add_user("U0ANNA", name="Anna Andersson", email="anna.andersson@exempelby.se")
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture
 async def slack_http(
     settings: Settings, fake_slack: FakeSlack, slapd: Slapd, smtp: MailCatcher
 ) -> AsyncIterator[httpx.AsyncClient]:
-    configured = with_mail(with_ldap(settings, slapd), smtp).model_copy(
-        update={
-            "slack_bot_token": fake_slack.token,
-            "slack_signing_secret": SECRET,
-            "slack_api_url": fake_slack.url,
-        }
-    )
+    configured = pointed_at(with_mail(with_ldap(settings, slapd), smtp), fake_slack)
     async with app_client(configured) as http:
         yield http
 

@@ -19,15 +19,15 @@ from bot.app import Spoc
 from bot.config import Settings
 from bot.messages import Button, ConversationRef, Outbound
 from bot.store import repo
-from bot.store.models import Message, OutboxItem
+from bot.store.models import OutboxItem
 from bot.store.people import people_of_conversation
 from bot.web.app import create_app
+from tests.fakes.telegram_api import SECRET_TOKEN as SECRET
 from tests.fakes.telegram_api import FakeTelegram, TelegramPerson
 from tests.support.agents import agent_user
-from tests.support.app import app_client, texts
-from tests.support.chat import tickets_of
+from tests.support.app import app_client, pointed_at, texts
+from tests.support.chat import messages_by, tickets_of
 
-SECRET = "s3cr3t-token_for-the-webhook"
 TICKET = re.compile(r"\bINC\d{7}\b")
 
 
@@ -60,26 +60,8 @@ class Telegram:
 
 
 @pytest.fixture
-async def fake_telegram() -> AsyncIterator[FakeTelegram]:
-    fake = await FakeTelegram().start()
-    yield fake
-    await fake.stop()
-
-
-def telegram_settings(settings: Settings, fake: FakeTelegram, **changes: object) -> Settings:
-    return settings.model_copy(
-        update={
-            "telegram_bot_token": fake.token,
-            "telegram_secret_token": SECRET,
-            "telegram_api_url": fake.url,
-            **changes,
-        }
-    )
-
-
-@pytest.fixture
 async def telegram(settings: Settings, fake_telegram: FakeTelegram) -> AsyncIterator[Telegram]:
-    async with app_client(telegram_settings(settings, fake_telegram)) as http:
+    async with app_client(pointed_at(settings, fake_telegram)) as http:
         app = http.app  # type: ignore[attr-defined]
         yield Telegram(app, http, fake_telegram, TelegramPerson(http, fake_telegram, SECRET))
 
@@ -160,15 +142,8 @@ async def test_a_redelivered_update_is_answered_once(telegram: Telegram) -> None
     third = await telegram.anna.deliver(update)
     assert (first.status_code, again.status_code, third.status_code) == (200, 200, 200)
     await telegram.settled()
-    async with telegram.app.state.spoc.sessions() as session:
-        people_said = (
-            (await session.execute(select(Message).where(Message.author == "user")))
-            .scalars()
-            .all()
-        )
-        bot_said = (
-            (await session.execute(select(Message).where(Message.author == "bot"))).scalars().all()
-        )
+    people_said = await messages_by(telegram.http, "user")
+    bot_said = await messages_by(telegram.http, "bot")
     assert [m.idempotency_key for m in people_said] == [f"telegram:{update['update_id']}"]
     assert len(telegram.fake.in_chat(4242)) == len(bot_said) >= 1
 
@@ -243,30 +218,19 @@ async def test_choices_too_long_for_a_keyboard_are_numbered_and_answered_by_numb
     assert "1) Anmäla ett fel\n2) Prata med en person" in shown["text"]
     await telegram.anna.say("1")
     await telegram.settled()
-    async with telegram.app.state.spoc.sessions() as session:
-        said = (
-            (
-                await session.execute(
-                    select(Message.text).where(Message.author == "user").order_by(Message.id)
-                )
-            )
-            .scalars()
-            .all()
-        )
-    assert said[-1] == f"[{long_action}]"
+    said = await messages_by(telegram.http, "user")
+    assert said[-1].text == f"[{long_action}]"
 
 
 async def test_a_refused_token_is_one_clear_line_at_start(
     settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
     wrong = "700000001:AAE-revoked-token-000000000000000"
-    app = create_app(telegram_settings(settings, fake_telegram, telegram_bot_token=wrong))
+    refused_settings = pointed_at(settings, fake_telegram, telegram_bot_token=wrong)
     with caplog.at_level(logging.INFO):
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-                person = TelegramPerson(http, fake_telegram, SECRET)
-                refused = await person.deliver(person.message_update("hej"))
+        async with app_client(refused_settings) as http:
+            person = TelegramPerson(http, fake_telegram, SECRET)
+            refused = await person.deliver(person.message_update("hej"))
     assert refused.status_code == 503
     lines = [r for r in caplog.records if "Telegram is off" in r.getMessage()]
     assert len(lines) == 1
@@ -278,12 +242,10 @@ async def test_a_refused_token_is_one_clear_line_at_start(
 async def test_a_webhook_without_a_secret_token_stays_off(
     settings: Settings, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = create_app(telegram_settings(settings, fake_telegram, telegram_secret_token=None))
+    unchecked_settings = pointed_at(settings, fake_telegram, telegram_secret_token=None)
     with caplog.at_level(logging.INFO):
-        async with app.router.lifespan_context(app):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-                unchecked = await http.post("/telegram/webhook", json={"update_id": 1})
+        async with app_client(unchecked_settings) as http:
+            unchecked = await http.post("/telegram/webhook", json={"update_id": 1})
     assert unchecked.status_code == 503
     lines = [r for r in caplog.records if "Telegram is off" in r.getMessage()]
     assert len(lines) == 1 and "SPOC_TELEGRAM_SECRET_TOKEN" in lines[0].getMessage()
@@ -293,9 +255,7 @@ async def test_a_webhook_without_a_secret_token_stays_off(
 async def test_the_webhook_is_pointed_at_spoc_with_the_secret_when_public(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
-    public = telegram_settings(
-        settings, fake_telegram, public_base_url="https://spoc.exempelby.se/"
-    )
+    public = pointed_at(settings, fake_telegram, public_base_url="https://spoc.exempelby.se/")
     app = create_app(public)
     async with app.router.lifespan_context(app):
         pass
@@ -308,18 +268,16 @@ async def test_the_webhook_is_pointed_at_spoc_with_the_secret_when_public(
 async def test_polling_gets_the_same_conversation_for_development(
     settings: Settings, fake_telegram: FakeTelegram
 ) -> None:
-    app = create_app(telegram_settings(settings, fake_telegram, telegram_polling=True))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-            anna = TelegramPerson(http, fake_telegram, SECRET)
-            update = anna.message_update("hej")
-            await fake_telegram.queue_update(update)
-            await fake_telegram.queue_update(update)  # offered twice: answered once
-            await fake_telegram.wait_until(lambda: len(fake_telegram.in_chat(4242)) >= 1)
-            refused = await anna.deliver(anna.message_update("hej igen"))
-            await app.state.channels.telegram.settled()
-            await app.state.spoc.outbox.drain()
+    async with app_client(pointed_at(settings, fake_telegram, telegram_polling=True)) as http:
+        app = http.app  # type: ignore[attr-defined]
+        anna = TelegramPerson(http, fake_telegram, SECRET)
+        update = anna.message_update("hej")
+        await fake_telegram.queue_update(update)
+        await fake_telegram.queue_update(update)  # offered twice: answered once
+        await fake_telegram.wait_until(lambda: len(fake_telegram.in_chat(4242)) >= 1)
+        refused = await anna.deliver(anna.message_update("hej igen"))
+        await app.state.channels.telegram.settled()
+        await app.state.spoc.outbox.drain()
     assert refused.status_code == 503  # no webhook while polling
     assert len(fake_telegram.in_chat(4242)) == 1
     assert fake_telegram.calls_to("deleteWebhook")
@@ -343,21 +301,18 @@ async def test_a_person_who_blocked_the_bot_is_not_retried(telegram: Telegram) -
 
 
 async def test_a_telegram_user_escalates_and_the_agents_reply_names_the_agent(
-    settings: Settings, fake_telegram: FakeTelegram
+    telegram: Telegram,
 ) -> None:
-    always_open = {"desk_open_hours": "mon-sun 00:00-24:00", "desk_holidays_open": True}
-    async with app_client(telegram_settings(settings, fake_telegram, **always_open)) as http:
-        app = http.app  # type: ignore[attr-defined]
-        telegram = Telegram(app, http, fake_telegram, TelegramPerson(http, fake_telegram, SECRET))
-        await telegram.anna.say("I want to talk to a human please")
+    http, fake_telegram = telegram.http, telegram.fake
+    await telegram.anna.say("I want to talk to a human please")
+    await telegram.settled()
+    assert "number 1 in the queue" in fake_telegram.in_chat(4242)[-1]["text"]
+    async with agent_user(http, "kim", name="Kim <Karlsson>") as kim:
+        (item,) = await kim.queue()
+        assert (await kim.claim(item["conversation_id"])).status_code == 200
+        await kim.say(item["conversation_id"], "Hi! How can I help?")
         await telegram.settled()
-        assert "number 1 in the queue" in fake_telegram.in_chat(4242)[-1]["text"]
-        async with agent_user(http, "kim", name="Kim <Karlsson>") as kim:
-            (item,) = await kim.queue()
-            assert (await kim.claim(item["conversation_id"])).status_code == 200
-            await kim.say(item["conversation_id"], "Hi! How can I help?")
-            await telegram.settled()
-        # The agent's name in bold, escaped like everything else in Telegram HTML.
-        assert fake_telegram.in_chat(4242)[-1]["text"] == (
-            "<b>Kim &lt;Karlsson&gt;</b>: Hi! How can I help?"
-        )
+    # The agent's name in bold, escaped like everything else in Telegram HTML.
+    assert fake_telegram.in_chat(4242)[-1]["text"] == (
+        "<b>Kim &lt;Karlsson&gt;</b>: Hi! How can I help?"
+    )

@@ -9,6 +9,7 @@ is gone before the async suites in the other directories start.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -78,16 +79,27 @@ def context_options() -> dict[str, Any]:
     return {"viewport": {"width": 1280, "height": 800}, "locale": "sv-SE"}
 
 
+@contextlib.contextmanager
+def browser_context(
+    browser: Browser, live_server: LiveServer, options: dict[str, Any]
+) -> Iterator[BrowserContext]:
+    """A fresh context (storage of its own, like another person's browser) on spoc's server."""
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def context(
     browser: Browser, live_server: LiveServer, context_options: dict[str, Any]
 ) -> Iterator[BrowserContext]:
     # Depends on live_server so it is closed first: an open event stream would otherwise
     # hold the server's graceful shutdown.
-    context = browser.new_context(base_url=live_server.url, **context_options)
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
+    with browser_context(browser, live_server, context_options) as context:
+        yield context
 
 
 @pytest.fixture

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from bot.agents.accounts import create_agent
 from bot.config import Settings
-from tests.browser.conftest import Chat, Console
+from tests.browser.conftest import Chat, Console, browser_context
 from tests.browser.test_widget_accessibility import audit, describe
 from tests.support.agents import PASSWORD
 from tests.support.server import LiveServer
@@ -54,20 +54,14 @@ class AgentConsole:
 
 
 @pytest.fixture
-def agent_context(
-    browser: Browser, live_server: LiveServer, context_options: dict[str, Any]
-) -> Iterator[BrowserContext]:
-    context = browser.new_context(base_url=live_server.url, **context_options)
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def agent_page(agent_context: BrowserContext, console: Console) -> Iterator[Page]:
-    page = agent_context.new_page()
-    console.watch(page)
-    yield page
+def agent_page(
+    browser: Browser, live_server: LiveServer, context_options: dict[str, Any], console: Console
+) -> Iterator[Page]:
+    """The agent's own browser; like ``context``, closed before the server stops."""
+    with browser_context(browser, live_server, context_options) as context:
+        page = context.new_page()
+        console.watch(page)
+        yield page
 
 
 def test_a_citizen_is_taken_over_by_an_agent_and_handed_back_to_the_bot(
@@ -145,14 +139,11 @@ def test_an_agent_sees_a_colleague_take_a_conversation_live(
     kim = AgentConsole(agent_page)
     kim.sign_in("kim")
     expect(kim.waiting()).to_have_count(1)
-    other = browser.new_context(base_url=live_server.url, **context_options)
-    try:
+    with browser_context(browser, live_server, context_options) as other:
         lo = AgentConsole(other.new_page())
         lo.sign_in("lo")
         lo.page.get_by_role("button", name=re.compile("^Ta konversation")).click()
         expect(lo.page.get_by_role("heading", name=re.compile("Konversation"))).to_be_visible()
-    finally:
-        other.close()
     # Kim's queue moves it to the colleagues' list without a reload; taking it now fails kindly.
     expect(kim.waiting()).to_have_count(0)
     expect(agent_page.locator(".taken")).to_contain_text("tagen av Lo Lind")

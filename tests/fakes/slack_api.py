@@ -13,7 +13,6 @@ import itertools
 import json
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -22,17 +21,13 @@ import httpx
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes.api_server import Call, FakeApi, request_params
+
 TEAM = "T0SPOC"
 BOT_USER = "U0SPOCBOT"
 BOT_ID = "B0SPOC"
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    params: dict[str, Any]
-    token: str | None
-    status: int
+JSON_FIELDS = ("blocks", "metadata")
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
 @dataclass
@@ -43,19 +38,17 @@ class _Failure:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(FakeApi):
+    setting_names = ("slack_bot_token", "slack_signing_secret", "slack_api_url")
+    shared_secret = SIGNING_SECRET
     token: str = "xoxb-spoc-test"
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    calls: list[Call] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
-    url: str = ""
     _failures: dict[str, deque[_Failure]] = field(default_factory=dict)
     _gates: dict[str, asyncio.Event] = field(default_factory=dict)
     # Socket Mode: the connected app's websockets, and the acknowledgements they sent.
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     acks: list[dict[str, Any]] = field(default_factory=list)
-    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _runner: web.AppRunner | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Event ids and trigger ids are Slack's, one sequence over everyone.
     event_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -64,12 +57,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
         app.router.add_get("/socket", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}/api/"
+        self.url = f"http://127.0.0.1:{await self._serve(app)}/api/"
         return self
 
     async def stop(self) -> None:
@@ -141,18 +129,10 @@ class FakeSlack:
 
     # -- what spoc did -------------------------------------------------------------------
 
-    def calls_to(self, method: str) -> list[Call]:
-        return [call for call in self.calls if call.method == method]
-
     def posted(self, channel: str, thread_ts: str | None = None) -> list[dict[str, Any]]:
         return [
             m for m in self.messages if m["channel"] == channel and m.get("thread_ts") == thread_ts
         ]
-
-    async def wait_until(self, ready: Callable[[], bool], seconds: float = 10.0) -> None:
-        """Until ``ready()`` holds; checked again on every call the fake receives."""
-        async with asyncio.timeout(seconds), self._changed:
-            await self._changed.wait_for(ready)
 
     # -- the Web API ---------------------------------------------------------------------
 
@@ -160,13 +140,11 @@ class FakeSlack:
         method = request.match_info["method"]
         if (gate := self._gates.get(method)) is not None:
             await gate.wait()
-        params = await _params(request)
+        params = await request_params(request, JSON_FIELDS)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
         status, body, headers = self._answer(method, params, token)
-        async with self._changed:
-            self.calls.append(Call(method, params, token, status))
-            self._changed.notify_all()
+        await self._record(Call(method, params, status, token))
         return web.json_response(body, status=status, headers=headers)
 
     def _answer(
@@ -233,18 +211,6 @@ class FakeSlack:
         channel, ts = params["channel"], params["ts"]
         found = [m for m in self.messages if m["channel"] == channel and m["thread_ts"] == ts]
         return {"messages": found, "has_more": False}
-
-
-async def _params(request: web.Request) -> dict[str, Any]:
-    params: dict[str, Any] = dict(request.query)
-    if request.content_type == "application/json":
-        params.update(await request.json())
-    elif request.can_read_body:
-        params.update(await request.post())
-    for name in ("blocks", "metadata"):
-        if isinstance(params.get(name), str):
-            params[name] = json.loads(params[name])
-    return params
 
 
 @dataclass

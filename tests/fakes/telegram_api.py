@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from aiohttp import web
 
+from tests.fakes.api_server import Call, FakeApi, request_params
+
 BOT_ID = 700_000_001
 JSON_FIELDS = ("reply_markup", "allowed_updates", "link_preview_options")
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    params: dict[str, Any]
-    status: int
-    at: float = field(default_factory=time.monotonic)
+SECRET_TOKEN = "s3cr3t-token_for-the-webhook"
 
 
 @dataclass
@@ -40,15 +33,13 @@ class _Failure:
 
 
 @dataclass
-class FakeTelegram:
+class FakeTelegram(FakeApi):
+    setting_names = ("telegram_bot_token", "telegram_secret_token", "telegram_api_url")
+    shared_secret = SECRET_TOKEN
     token: str = "700000001:AAE-spoc-test-token-0123456789abcdef"
-    calls: list[Call] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
-    url: str = ""
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, deque[_Failure]] = field(default_factory=dict)
-    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _runner: web.AppRunner | None = None
     _closing: bool = False
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Update ids are the bot's, one sequence over all chats.
@@ -57,11 +48,7 @@ class FakeTelegram:
     async def start(self) -> FakeTelegram:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/bot"
+        self.url = f"http://127.0.0.1:{await self._serve(app)}/bot"
         return self
 
     async def stop(self) -> None:
@@ -92,30 +79,21 @@ class FakeTelegram:
 
     # -- what spoc did -------------------------------------------------------------------
 
-    def calls_to(self, method: str) -> list[Call]:
-        return [call for call in self.calls if call.method == method]
-
     def in_chat(self, chat_id: int) -> list[dict[str, Any]]:
         return [message for message in self.sent if message["chat"]["id"] == chat_id]
-
-    async def wait_until(self, ready: Callable[[], bool], seconds: float = 10.0) -> None:
-        async with asyncio.timeout(seconds), self._changed:
-            await self._changed.wait_for(ready)
 
     # -- the Bot API ---------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params = await _params(request)
+        params = await request_params(request, JSON_FIELDS)
         if request.match_info["token"] != self.token:
             status, body = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         elif method == "getUpdates":
             status, body = 200, {"ok": True, "result": await self._get_updates(params)}
         else:
             status, body = self._answer(method, params)
-        async with self._changed:
-            self.calls.append(Call(method, params, status))
-            self._changed.notify_all()
+        await self._record(Call(method, params, status))
         return web.json_response(body, status=status)
 
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -197,18 +175,6 @@ class FakeTelegram:
                 except TimeoutError:
                     pass
             return fresh()
-
-
-async def _params(request: web.Request) -> dict[str, Any]:
-    params: dict[str, Any] = dict(request.query)
-    if request.content_type == "application/json":
-        params.update(await request.json())
-    elif request.can_read_body:
-        params.update(await request.post())
-    for name in JSON_FIELDS:
-        if isinstance(params.get(name), str):
-            params[name] = json.loads(params[name])
-    return params
 
 
 @dataclass

@@ -50,13 +50,30 @@ async def event_data(http: httpx.AsyncClient) -> list[tuple[str, dict[str, objec
         return [(event.kind, dict(event.data or {})) for event in rows]
 
 
+async def code_requested(
+    http: httpx.AsyncClient,
+    smtp: MailCatcher,
+    asking: str = "jag har glömt mitt lösenord",
+    *,
+    account: str = "anna.andersson",
+    count: int = 1,
+) -> tuple[ChatPerson, str]:
+    """A new web chat that asked for a reset of ``account``, and the code mailed to Anna's
+    private address (the ``count``-th one sent there)."""
+    person = await ChatPerson.start(http)
+    await person.say(asking)
+    await person.say(account)
+    return person, await smtp.code_for(ANNA_PRIVATE, count=count)
+
+
+def wrong_code(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
 async def verified_link(
     http: httpx.AsyncClient, smtp: MailCatcher, account: str, *, count: int = 1
 ) -> str:
-    person = await ChatPerson.start(http)
-    await person.say("jag har glömt mitt lösenord")
-    await person.say(account)
-    code = await smtp.code_for(ANNA_PRIVATE, count=count)
+    person, code = await code_requested(http, smtp, account=account, count=count)
     replies = await person.say(code)
     return link_in(replies[0]["text"])
 
@@ -131,11 +148,8 @@ async def test_an_unknown_account_gets_word_for_word_the_same_answer(
 async def test_three_wrong_codes_lock_the_reset(
     ldap_client: httpx.AsyncClient, smtp: MailCatcher, slapd: Slapd
 ) -> None:
-    person = await ChatPerson.start(ldap_client)
-    await person.say("glömt lösen")
-    await person.say("anna.andersson")
-    code = await smtp.code_for(ANNA_PRIVATE)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    person, code = await code_requested(ldap_client, smtp, "glömt lösen")
+    wrong = wrong_code(code)
     first = await person.say(wrong)
     assert "2 försök kvar" in first[0]["text"]
     second = await person.say(wrong)
@@ -168,18 +182,15 @@ async def test_three_wrong_codes_lock_the_reset(
 async def test_starting_over_gives_no_new_tries(
     ldap_client: httpx.AsyncClient, smtp: MailCatcher
 ) -> None:
-    person = await ChatPerson.start(ldap_client)
-    await person.say("jag har glömt mitt lösenord")
-    await person.say("anna.andersson")
-    code = await smtp.code_for(ANNA_PRIVATE)
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    person, code = await code_requested(ldap_client, smtp)
+    wrong = wrong_code(code)
     await person.say(wrong)
     await person.say(wrong)
     await person.say("avbryt")
     await person.say("jag har glömt mitt lösenord")
     await person.say("anna.andersson")
     fresh = await smtp.code_for(ANNA_PRIVATE, count=2)
-    locked = await person.say(f"{(int(fresh) + 1) % 1_000_000:06d}")
+    locked = await person.say(wrong_code(fresh))
     assert "tre gånger" in locked[0]["text"]
     # Three wrong codes for the account: no more codes to it, whoever asks.
     other = await ChatPerson.start(ldap_client)
@@ -191,10 +202,7 @@ async def test_starting_over_gives_no_new_tries(
 async def test_an_expired_code_is_refused_and_a_new_one_offered(
     ldap_client: httpx.AsyncClient, smtp: MailCatcher
 ) -> None:
-    person = await ChatPerson.start(ldap_client)
-    await person.say("forgot my password")
-    await person.say("anna.andersson")
-    code = await smtp.code_for(ANNA_PRIVATE)
+    person, code = await code_requested(ldap_client, smtp, "forgot my password")
     await age_code(ldap_client, minutes=11)
     replies = await person.say(code)
     assert "expired" in replies[0]["text"]

@@ -24,9 +24,9 @@ from bot.config import Settings
 from bot.mail import development_outbox
 from bot.store import repo
 from bot.store.accounts import DirectoryEntry
-from tests.adapters.test_slack import SECRET, slack_settings
+from tests.fakes.slack_api import SIGNING_SECRET as SECRET
 from tests.fakes.slack_api import FakeSlack, SlackPerson
-from tests.support.app import app_client, texts
+from tests.support.app import app_client, pointed_at, texts
 from tests.support.chat import ChatPerson, tickets_of
 from tests.support.smtp import MailCatcher, body_of, smtp_server
 
@@ -226,7 +226,7 @@ async def desk(settings: Settings) -> AsyncIterator[Desk]:
     try:
         async with smtp_server() as inbox:
             configured = with_links(
-                slack_settings(settings, fake),
+                pointed_at(settings, fake),
                 smtp_host=inbox.host,
                 smtp_port=inbox.port,
                 smtp_security="none",

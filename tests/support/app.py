@@ -9,6 +9,7 @@ import httpx
 
 from bot.config import Settings
 from bot.web.app import create_app
+from tests.fakes.api_server import FakeApi
 
 
 @asynccontextmanager
@@ -24,3 +25,8 @@ async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 def texts(messages: list[dict[str, object]]) -> str:
     return "\n".join(str(m["text"]) for m in messages)
+
+
+def pointed_at(settings: Settings, fake: FakeApi, **changes: object) -> Settings:
+    """``settings`` with spoc's Slack or Telegram talking to the local fake API."""
+    return settings.model_copy(update={**fake.spoc_settings(), **changes})

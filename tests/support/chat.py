@@ -77,3 +77,16 @@ async def tickets_of(http: httpx.AsyncClient) -> list[Any]:
     spoc = http.app.state.spoc  # type: ignore[attr-defined]
     async with spoc.sessions() as session:
         return await repo.list_tickets(session)
+
+
+async def messages_by(http: httpx.AsyncClient, author: str) -> list[Any]:
+    """What one author (``user``, ``bot`` …) said, oldest first, read straight from the app's
+    database."""
+    from sqlalchemy import select
+
+    from bot.store.models import Message
+
+    spoc = http.app.state.spoc  # type: ignore[attr-defined]
+    statement = select(Message).where(Message.author == author).order_by(Message.id)
+    async with spoc.sessions() as session:
+        return list((await session.execute(statement)).scalars().all())

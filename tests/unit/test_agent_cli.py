@@ -68,24 +68,20 @@ def test_agent_add_refuses_bad_input_with_a_clear_message(
 def test_the_console_script_takes_the_password_on_stdin_once_per_name(tmp_path: Path) -> None:
     env = {"SPOC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", "PATH": ""}
     spoc = str(Path(sys.executable).with_name("spoc"))
-    first = subprocess.run(  # noqa: S603 - our own console script
-        [spoc, "agent", "add", "lo"],
-        input="ett långt lösenord\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
+
+    def add_lo() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own console script
+            [spoc, "agent", "add", "lo"],
+            input="ett långt lösenord\n",
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+
+    first = add_lo()
     assert first.returncode == 0, first.stderr
-    again = subprocess.run(  # noqa: S603 - our own console script
-        [spoc, "agent", "add", "lo"],
-        input="ett långt lösenord\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
-    )
+    again = add_lo()
     assert again.returncode == 1
     assert "exists already" in again.stderr
