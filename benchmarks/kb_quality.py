@@ -40,6 +40,7 @@ SETS = {
     "holdout-6": EVAL / "eval_holdout_6.yaml",
     "holdout-7": EVAL / "eval_holdout_7.yaml",
     "holdout-8": EVAL / "eval_holdout_8.yaml",
+    "holdout-9": EVAL / "eval_holdout_9.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
