@@ -13,11 +13,16 @@ MENU_HUMAN = "menu:human"
 MENU_HELP = "menu:help"
 MENU_STATUS = "menu:status"
 MENU_REQUEST = "menu:request"
+MENU_ACCOUNT = "menu:account"
 
 
 def menu_buttons(ctx: Context) -> list[Button]:
+    # The most common reason people contact a service desk gets its own button, where spoc
+    # can do resets itself.
+    account = [ctx.button("menu_account", MENU_ACCOUNT)] if password_reset.available(ctx) else []
     return [
         ctx.button("menu_incident", MENU_INCIDENT),
+        *account,
         ctx.button("menu_request", MENU_REQUEST),
         ctx.button("menu_status", MENU_STATUS),
         ctx.button("menu_human", MENU_HUMAN),
@@ -45,6 +50,8 @@ async def decide(ctx: Context) -> str:
     """What a message outside any question is about."""
     if ctx.action == MENU_INCIDENT:
         return "incident.describe"
+    if ctx.action == MENU_ACCOUNT:
+        return "password_reset.choose"
     if ctx.action == MENU_HUMAN:
         return "handoff.escalate"
     if ctx.action == MENU_REQUEST:

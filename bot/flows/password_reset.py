@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 RESET = "reset"
 UNLOCK = "unlock"
 MAX_ATTEMPTS = otp.MAX_ATTEMPTS
+FORGOT = "password_reset:forgot"
+LOCKED_OUT = "password_reset:locked"
 NEW_CODE = "password_reset:new_code"
 BACK = "password_reset:back"
 LOCKED = "password_reset_locked"  # conversation data: this conversation may not try again
@@ -47,6 +49,29 @@ def intent(text: str) -> str | None:
     if nlu.wants_unlock(text):
         return "password_reset.unlock"
     return None
+
+
+def available(ctx: Context) -> bool:
+    """Whether spoc can do resets here: it needs the directory, mail and the reset page."""
+    services = ctx.services
+    return not (services.directory is None or services.mailer is None or services.resets is None)
+
+
+async def _ask_which(ctx: Context) -> str | None:
+    ctx.say(
+        "reset_choose",
+        [ctx.button("reset_forgot", FORGOT), ctx.button("reset_locked", LOCKED_OUT)],
+    )
+    return None
+
+
+async def _which(ctx: Context) -> str:
+    """The menu's account button: a forgotten password, or a locked account?"""
+    if ctx.action == FORGOT:
+        return "password_reset.start"
+    if ctx.action == LOCKED_OUT:
+        return "password_reset.unlock"
+    return intent(ctx.text) or NEW_TOPIC
 
 
 def _case(ctx: Context) -> dict[str, Any]:
@@ -69,8 +94,7 @@ def _begin(ctx: Context, purpose: str) -> str | None:
     if ctx.data.get(LOCKED):
         ctx.say("reset_locked", **_desk(ctx))
         return IDLE
-    services = ctx.services
-    if services.directory is None or services.mailer is None or services.resets is None:
+    if not available(ctx):
         ctx.say("reset_unavailable", **_desk(ctx))
         return IDLE
     ctx.data["password_reset"] = {"purpose": purpose}
@@ -247,6 +271,7 @@ async def _expired(ctx: Context) -> str:
 FLOW = Flow(
     "password_reset",
     {
+        "choose": State(_ask_which, _which),
         "start": State(_ask_reset, _account),
         "unlock": State(_ask_unlock, _account),
         "account": State(None, _account),

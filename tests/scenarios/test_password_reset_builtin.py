@@ -156,3 +156,39 @@ async def test_the_development_outbox_answers_only_on_the_machine_itself(
     assert refused.status_code == 404
     assert refused.json()["error"]["code"] == "not_found"
     assert (await client.get("/dev/outbox")).status_code == 200  # 127.0.0.1
+
+
+async def test_the_menu_leads_to_unlock_without_typing_what_it_is(
+    client: httpx.AsyncClient,
+) -> None:
+    directory = client.app.state.spoc.directory  # type: ignore[attr-defined]
+    person = await ChatPerson.start(client, locale="sv")
+    assert person.offered()[:2] == ["menu:incident", "menu:account"]
+    replies = await person.press("menu:account")
+    assert "glömt lösenord eller ett konto som är låst" in replies[0]["text"]
+    assert "aldrig efter ditt lösenord" in replies[0]["text"]
+    assert [b["title"] for b in replies[0]["buttons"]] == [
+        "Jag har glömt lösenordet",
+        "Kontot är låst",
+    ]
+    await person.press("password_reset:locked")
+    await person.say("berit.berg")
+    code = code_in_outbox((await client.get("/dev/outbox")).text, "berit.privat@example.com")
+    replies = await person.say(code)
+    assert "Nu är ditt konto upplåst" in replies[0]["text"]
+    assert not (await directory.find("berit.berg")).locked
+
+
+async def test_the_menu_leads_to_a_new_password_in_english(client: httpx.AsyncClient) -> None:
+    person = await ChatPerson.start(client, locale="en")
+    await person.press("menu:account")
+    replies = await person.press("password_reset:forgot")
+    assert "set a new password" in replies[0]["text"]
+    assert "never ask for your password" in replies[0]["text"]
+
+
+async def test_words_instead_of_a_button_still_find_the_way(client: httpx.AsyncClient) -> None:
+    person = await ChatPerson.start(client, locale="sv")
+    await person.press("menu:account")
+    replies = await person.say("mitt konto är låst")
+    assert replies[0]["text"].startswith("Jag hjälper dig att låsa upp ditt konto.")
