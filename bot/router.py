@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import hmac
 import logging
-import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from bot.outbox import Outbox
 from bot.store import agents, ownership, repo
 from bot.store.models import Conversation, Ticket, utcnow
 from bot.store.unit import joined
+from bot.text import printable
 from bot.ticket_news import mail_news
 from bot.web.hub import QUEUE, payload_of
 
@@ -81,8 +81,7 @@ class TurnResult:
 
 def clean_text(text: str) -> str:
     """Text as stored: control characters out, whitespace trimmed, personal data masked."""
-    kept = "".join(char for char in text if char in "\n\t" or unicodedata.category(char)[0] != "C")
-    return privacy.mask(kept.strip())
+    return privacy.mask(printable(text).strip())
 
 
 class Router:

@@ -1,4 +1,4 @@
-"""Small text helpers shared by intent matching and the catalog."""
+"""Small text helpers shared by intent matching, the catalog and the inputs."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return [word.strip("-:+") for word in _WORD.findall(fold(text)) if word.strip("-:+")]
+
+
+def printable(text: str) -> str:
+    """Text without control characters (new lines and tabs stay): what a person meant, and
+    nothing a database refuses (PostgreSQL stores no NUL)."""
+    return "".join(char for char in text if char in "\n\t" or unicodedata.category(char)[0] != "C")
 
 
 def shorten(text: str, limit: int) -> str:

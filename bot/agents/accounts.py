@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +30,6 @@ from bot.store.agents import Agent
 from bot.store.models import utcnow
 
 log = logging.getLogger(__name__)
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 1024
 _hasher = PasswordHasher()
@@ -44,7 +42,7 @@ def hash_token(token: str) -> str:
 
 
 def check_username(username: str) -> str:
-    if not USERNAME.fullmatch(username):
+    if not store.USERNAME.fullmatch(username):
         raise BadInput(
             "A username is 2-64 characters: lower-case letters, digits, '.', '_' or '-', "
             "starting with a letter or digit."

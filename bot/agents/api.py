@@ -48,6 +48,7 @@ from bot.agents.streams import (
 )
 from bot.store import agents as store
 from bot.web.hub import Hub
+from bot.web.params import After, RowId
 
 Agent = Annotated[SignedInAgent, Depends(require_agent)]
 
@@ -111,32 +112,34 @@ def create_router() -> APIRouter:
         return QueueOut(conversations=[item_out(request, row) for row in rows])
 
     @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
-    async def conversation(request: Request, conversation_id: int, me: Agent) -> ConversationOut:
+    async def conversation(request: Request, conversation_id: RowId, me: Agent) -> ConversationOut:
         """One conversation: what the bot gathered, the transcript and the internal notes."""
         view = await takeover_of(request).view(me.agent, conversation_id)
         return conversation_out(request, view)
 
     @router.post("/conversations/{conversation_id}/claim", response_model=DoneOut)
-    async def claim(request: Request, conversation_id: int, me: Agent) -> DoneOut:
+    async def claim(request: Request, conversation_id: RowId, me: Agent) -> DoneOut:
         """Take a waiting conversation; 409 when another agent was first."""
         await takeover_of(request).claim(me.agent, conversation_id)
         return DoneOut()
 
     @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut)
-    async def send(request: Request, conversation_id: int, body: TextIn, me: Agent) -> MessageOut:
+    async def send(
+        request: Request, conversation_id: RowId, body: TextIn, me: Agent
+    ) -> MessageOut:
         """A message to the person, delivered in their own channel."""
         reply = await takeover_of(request).send(me.agent, conversation_id, body.text)
         return message_out(reply)
 
     @router.post("/conversations/{conversation_id}/notes", response_model=DoneOut)
-    async def note(request: Request, conversation_id: int, body: TextIn, me: Agent) -> DoneOut:
+    async def note(request: Request, conversation_id: RowId, body: TextIn, me: Agent) -> DoneOut:
         """An internal note: agents see it, the person never does."""
         await takeover_of(request).note(me.agent, conversation_id, body.text)
         return DoneOut()
 
     @router.post("/conversations/{conversation_id}/transfer", response_model=DoneOut)
     async def transfer(
-        request: Request, conversation_id: int, body: TransferIn, me: Agent
+        request: Request, conversation_id: RowId, body: TransferIn, me: Agent
     ) -> DoneOut:
         """To another agent (``agent``) or back into a group's queue (``group``)."""
         await takeover_of(request).transfer(
@@ -145,13 +148,15 @@ def create_router() -> APIRouter:
         return DoneOut()
 
     @router.post("/conversations/{conversation_id}/handback", response_model=DoneOut)
-    async def hand_back(request: Request, conversation_id: int, me: Agent) -> DoneOut:
+    async def hand_back(request: Request, conversation_id: RowId, me: Agent) -> DoneOut:
         """Give the conversation back to the bot."""
         await takeover_of(request).hand_back(me.agent, conversation_id)
         return DoneOut()
 
     @router.post("/conversations/{conversation_id}/close", response_model=ClosedOut)
-    async def close(request: Request, conversation_id: int, body: CloseIn, me: Agent) -> ClosedOut:
+    async def close(
+        request: Request, conversation_id: RowId, body: CloseIn, me: Agent
+    ) -> ClosedOut:
         """Close with a resolution; the escalation's ticket (or a new one) is resolved."""
         number = await takeover_of(request).close(me.agent, conversation_id, body.resolution)
         return ClosedOut(ticket=number)
@@ -170,9 +175,9 @@ def create_router() -> APIRouter:
     @router.get("/conversations/{conversation_id}/events")
     async def conversation_events(
         request: Request,
-        conversation_id: int,
+        conversation_id: RowId,
         me: Agent,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: After = 0,
     ) -> EventSourceResponse:
         """Server-Sent Events of one conversation: ``message`` (transcript, id = message id),
         ``note`` and ``state`` (owner and escalation state) events."""

@@ -36,6 +36,7 @@ from bot.errors import (
 from bot.store import agents as store
 from bot.store.agents import Agent
 from bot.store.models import utcnow
+from bot.web.params import MaybeRowId, RowId
 
 HERE = Path(__file__).resolve().parent
 CHANNELS = {
@@ -195,7 +196,7 @@ def create_router() -> APIRouter:
         return response
 
     @router.get("", response_class=HTMLResponse)
-    async def queue(request: Request, taken: int | None = None) -> Response:
+    async def queue(request: Request, taken: MaybeRowId = None) -> Response:
         me = await signed_in(request)
         if me is None:
             return _login_redirect(request)
@@ -212,7 +213,7 @@ def create_router() -> APIRouter:
     @router.post("/conversations/{conversation_id}/claim")
     async def claim(
         request: Request,
-        conversation_id: int,
+        conversation_id: RowId,
         csrf_token: Annotated[str, Form(max_length=200)] = "",
     ) -> Response:
         me = await signed_in(request)
@@ -227,7 +228,7 @@ def create_router() -> APIRouter:
 
     @router.get("/conversations/{conversation_id}", response_class=HTMLResponse)
     async def conversation(
-        request: Request, conversation_id: int, error: str | None = None
+        request: Request, conversation_id: RowId, error: str | None = None
     ) -> Response:
         me = await signed_in(request)
         if me is None:
@@ -257,7 +258,7 @@ def create_router() -> APIRouter:
 
     async def act(
         request: Request,
-        conversation_id: int,
+        conversation_id: RowId,
         csrf_token: str,
         action: Callable[..., Awaitable[object]],
         *args: str,
@@ -277,31 +278,31 @@ def create_router() -> APIRouter:
 
     @router.post("/conversations/{conversation_id}/messages")
     async def send(
-        request: Request, conversation_id: int, text: Field = "", csrf_token: Field = ""
+        request: Request, conversation_id: RowId, text: Field = "", csrf_token: Field = ""
     ) -> Response:
         return await act(request, conversation_id, csrf_token, Takeover.send, text)
 
     @router.post("/conversations/{conversation_id}/notes")
     async def note(
-        request: Request, conversation_id: int, text: Field = "", csrf_token: Field = ""
+        request: Request, conversation_id: RowId, text: Field = "", csrf_token: Field = ""
     ) -> Response:
         return await act(request, conversation_id, csrf_token, Takeover.note, text)
 
     @router.post("/conversations/{conversation_id}/handback")
     async def hand_back(
-        request: Request, conversation_id: int, csrf_token: Field = ""
+        request: Request, conversation_id: RowId, csrf_token: Field = ""
     ) -> Response:
         return await act(request, conversation_id, csrf_token, Takeover.hand_back)
 
     @router.post("/conversations/{conversation_id}/close")
     async def close(
-        request: Request, conversation_id: int, resolution: Field = "", csrf_token: Field = ""
+        request: Request, conversation_id: RowId, resolution: Field = "", csrf_token: Field = ""
     ) -> Response:
         return await act(request, conversation_id, csrf_token, Takeover.close, resolution)
 
     @router.post("/conversations/{conversation_id}/transfer")
     async def transfer(
-        request: Request, conversation_id: int, target: Field = "", csrf_token: Field = ""
+        request: Request, conversation_id: RowId, target: Field = "", csrf_token: Field = ""
     ) -> Response:
         return await act(request, conversation_id, csrf_token, _transfer, target)
 

@@ -9,6 +9,7 @@ it, how it ended) and is updated in the same transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models import Base, Conversation, utcnow
+
+# What an agent's username may be (checked when an account is made). Text that cannot be one,
+# such as a NUL byte PostgreSQL would refuse, is never sent to the database.
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 BOT = "bot"
 WAITING = "waiting"
@@ -130,6 +135,8 @@ async def add_agent(
 
 
 async def find_agent(session: AsyncSession, *, username: str) -> Agent | None:
+    if not USERNAME.fullmatch(username):  # no account has such a name: nothing to look up
+        return None
     statement = select(Agent).where(Agent.username == username)
     return (await session.execute(statement)).scalar_one_or_none()
 

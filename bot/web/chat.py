@@ -23,6 +23,7 @@ from bot.messages import ConversationRef, Inbound, Reply
 from bot.store import repo
 from bot.store.models import Conversation, utcnow
 from bot.web.hub import Hub
+from bot.web.params import After, MaybeAfter
 from bot.web.security import bearer_of
 
 CHANNEL = "webchat"
@@ -175,7 +176,7 @@ def create_router() -> APIRouter:
     async def history(
         request: Request,
         session_id: str,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: After = 0,
         authorization: Annotated[str | None, Header()] = None,
     ) -> MessagesOut:
         """The transcript after message ``after`` (0 for all), oldest first."""
@@ -209,7 +210,7 @@ def create_router() -> APIRouter:
     async def events(
         request: Request,
         session_id: str,
-        after: Annotated[int | None, Query(ge=0)] = None,
+        after: MaybeAfter = None,
         access_token: Annotated[str | None, Query(max_length=200)] = None,
         authorization: Annotated[str | None, Header()] = None,
         last_event_id: Annotated[str | None, Header()] = None,

@@ -16,14 +16,15 @@ from pydantic import BaseModel, Field
 from bot.app import Spoc
 from bot.errors import NotFound, Unauthorized
 from bot.router import TicketChange
+from bot.web.params import Printable
 from bot.web.security import bearer_of
 
 
 class StateIn(BaseModel):
     state: Literal["new", "assigned", "waiting", "resolved", "closed"]
-    actor: str = Field(min_length=1, max_length=80, description="who made the change")
-    assignee: str | None = Field(default=None, max_length=80)
-    note: str | None = Field(
+    actor: Printable = Field(min_length=1, max_length=80, description="who made the change")
+    assignee: Printable | None = Field(default=None, max_length=80)
+    note: Printable | None = Field(
         default=None,
         max_length=2000,
         description="shown to the person: the question (waiting) or what was done (resolved)",
