@@ -123,11 +123,14 @@ class ApprovalTimeouts:
         return True
 
     def _left(self, approval: Approval, now: datetime) -> str | None:
-        """How long until the question expires, in words of the approver's language."""
+        """How long until the question expires, in words of the approver's language: whole
+        days from two days on, else hours."""
         if self.expire_after is None:
             return None
         left = approval.created_at + self.expire_after - now
         hours = max(1, round(left.total_seconds() / 3600))
+        if hours >= 48:
+            hours = round(hours / 24) * 24
         return self.approvals.services.replies.text(approval.locale, "hours", hours=hours)
 
     # -- expiring ------------------------------------------------------------------------
