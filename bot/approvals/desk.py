@@ -23,12 +23,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.approvals import store
-from bot.approvals.chats import (
-    direct_conversation,
-    kept_conversation,
-    post,
-    requester_of,
-)
+from bot.approvals.chats import direct_conversation, kept_conversation, post, requester_of
 from bot.approvals.links import ApprovalLinks, LinkClaim
 from bot.approvals.port import (
     ApprovalAsked,
@@ -37,14 +32,7 @@ from bot.approvals.port import (
     Mailer,
     ManagerLookup,
 )
-from bot.approvals.store import (
-    APPROVED,
-    DENIED,
-    PENDING,
-    VIA_CHAT,
-    VIA_EMAIL,
-    Approval,
-)
+from bot.approvals.store import APPROVED, DENIED, PENDING, VIA_CHAT, VIA_EMAIL, Approval
 from bot.flows.approval import APPROVE, DENY
 from bot.flows.base import Services
 from bot.outbox import Outbox
