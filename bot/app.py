@@ -15,6 +15,7 @@ from bot import tasks as background
 from bot.approvals.desk import Approvals
 from bot.approvals.links import ApprovalLinks
 from bot.approvals.managers import DirectoryManagers
+from bot.approvals.timeouts import ApprovalTimeouts
 from bot.catalog import Catalog
 from bot.config import Settings
 from bot.directory import Directory, create_directory
@@ -51,6 +52,8 @@ class Spoc:
     mailer: Mailer
     resets: ResetLinks
     approvals: Approvals | None = None
+    # Reminders and expiry of approvals nobody answers (a background job of ``running``).
+    timeouts: ApprovalTimeouts | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> Spoc:
@@ -98,6 +101,7 @@ class Spoc:
             mailer=mailer,
             resets=resets,
             approvals=approvals,
+            timeouts=ApprovalTimeouts(sessions=sessions, approvals=approvals),
         )
 
     async def start(self) -> None:
@@ -111,7 +115,8 @@ class Spoc:
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Spoc]:
-        """Started, with the outbox delivering and the knowledge base hot-reloading."""
+        """Started, with the outbox delivering, the knowledge base hot-reloading and
+        unanswered approvals reminded and expired."""
         await self.start()
         tasks = [
             asyncio.create_task(self.outbox.run(), name="outbox"),
@@ -119,6 +124,8 @@ class Spoc:
             asyncio.create_task(self._keep_retention(), name="retention"),
             asyncio.create_task(self.mailer.run(), name="mail"),
         ]
+        if self.timeouts is not None and self.timeouts.is_on:
+            tasks.append(asyncio.create_task(self.timeouts.run(), name="approval-timeouts"))
         try:
             yield self
         finally:

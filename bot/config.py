@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # Signs the approve/deny links in approval e-mails; unset, a random one per start.
     approval_secret: SecretStr | None = None
     approval_link_hours: int = 72
+    # A request nobody has decided on: one reminder to the approver after this many hours,
+    # and after that many the approval expires and the service desk follows up (0 = never).
+    approval_reminder_hours: int = Field(default=24, ge=0)
+    approval_expiry_hours: int = Field(default=120, ge=0)
 
     max_message_chars: int = 2000
     max_request_bytes: int = 32_768

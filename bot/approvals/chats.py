@@ -53,6 +53,17 @@ async def post(
     event.listen(session.sync_session, "after_commit", delivered_after_commit, once=True)
 
 
+async def kept_conversation(
+    session: AsyncSession, conversation_id: int | None
+) -> Conversation | None:
+    """A conversation to post into (the requester's, the approver's chat), unless retention
+    has emptied it since."""
+    if conversation_id is None:
+        return None
+    conversation = await session.get(Conversation, conversation_id)
+    return None if conversation is None or conversation.status == "purged" else conversation
+
+
 async def requester_of(session: AsyncSession, conversation: Conversation) -> Requester:
     statement = (
         select(Person.email)

@@ -9,21 +9,21 @@ after the turn commits and retries.
 
 Everything a decision changes is one transaction: the approval (compare-and-set), the
 ticket's state and events, and the message to the requester in the conversation where they
-asked. After commit, the outbox wakes and delivers it.
+asked. After commit, the outbox wakes and delivers it. A question nobody answers is repeated
+once and then expires to the service desk (:mod:`bot.approvals.timeouts`).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.approvals import store
-from bot.approvals.chats import direct_conversation, post, requester_of
+from bot.approvals.chats import direct_conversation, kept_conversation, post, requester_of
 from bot.approvals.links import ApprovalLinks, LinkClaim
 from bot.approvals.port import (
     ApprovalAsked,
@@ -115,12 +115,16 @@ class Approvals:
         answers = [(str(label), str(value)) for label, value in _answers(ticket)]
         return LinkView(self._decision(ticket, outcome, approval.state), answers)
 
-    def _decision(self, ticket: Ticket, outcome: Any, state: str | None) -> Decision:
+    def item_name(self, ticket: Ticket, locale: str) -> str:
+        """The requested item as the catalog names it in ``locale`` (else the ticket's title)."""
         item = self.services.catalog.requests.get((ticket.details or {}).get("item_id"))
+        return item.name(locale) if item else ticket.title
+
+    def _decision(self, ticket: Ticket, outcome: Any, state: str | None) -> Decision:
         return Decision(
             outcome,
             ticket_number=ticket.number,
-            item=item.name(ticket.locale) if item else ticket.title,
+            item=self.item_name(ticket, ticket.locale),
             requester=ticket.requester,
             state=state,
         )
@@ -134,22 +138,17 @@ class Approvals:
         approve: bool,
         via: str,
     ) -> None:
-        conversation = (
-            await session.get(Conversation, ticket.conversation_id)
-            if ticket.conversation_id
-            else None
-        )
-        if conversation is None or conversation.status == "purged":
+        conversation = await kept_conversation(session, ticket.conversation_id)
+        if conversation is None:
             return
         locale = conversation.locale
         sla = self.services.sla
         targets = sla.targets(ticket.priority, self.services.now())
-        item = self.services.catalog.requests.get((ticket.details or {}).get("item_id"))
         reply = self.services.replies.render(
             locale,
             "request_approved" if approve else "request_denied",
             number=ticket.number,
-            item=item.name(locale) if item else ticket.title,
+            item=self.item_name(ticket, locale),
             approver=approval.approver_name or approval.approver_email,
             is_manager=approval.rule == "manager",
             group=ticket.owner_group,
@@ -187,8 +186,8 @@ class Approvals:
         *,
         ticket_number: str,
         item: RequestItem,
-        answers: Sequence[tuple[str, str]],
     ) -> ApprovalAsked:
+        """Ask the approver about the ticket: the question shows the answers it holds."""
         ticket = await repo.get_ticket(session, number=ticket_number)
         if ticket is None:
             raise ValueError(f"no ticket {ticket_number}")
@@ -219,13 +218,44 @@ class Approvals:
                 created_at=utcnow(),
             )
         )
-        if chat is not None:
-            await self._ask_in_chat(session, chat, approval, ticket, item, answers)
-            return ApprovalAsked(approver, "chat", CHANNEL_NAMES.get(chat.channel))
         # The mailer joins this turn's transaction: the mail leaves only if the turn commits.
-        subject, body = self._mail_of(approval, ticket)
-        await self.mailer.send(approval.approver_email, subject, body)
+        await self.put_question(session, approval, ticket, chat)
+        if chat is not None:
+            return ApprovalAsked(approver, "chat", CHANNEL_NAMES.get(chat.channel))
         return ApprovalAsked(approver, "email")
+
+    async def put_question(
+        self,
+        session: AsyncSession,
+        approval: Approval,
+        ticket: Ticket,
+        chat: Conversation | None,
+        *,
+        reminder: bool = False,
+        left: str | None = None,
+    ) -> None:
+        """The question to the approver: in their chat with approve/deny buttons, else by
+        e-mail with freshly signed links. ``reminder`` asks again; ``left`` says how long
+        until the question expires (None when it never does)."""
+        if chat is not None:
+            await self._ask_in_chat(session, chat, approval, ticket, reminder, left)
+            return
+        subject, body = self._mail_of(approval, ticket, reminder, left)
+        await self.mailer.send(approval.approver_email, subject, body)
+
+    def _about(
+        self, approval: Approval, ticket: Ticket, locale: str, reminder: bool, left: str | None
+    ) -> dict[str, Any]:
+        """What the question (and its reminder) shows: who asked for what, and their answers."""
+        return {
+            "requester": ticket.requester,
+            "number": ticket.number,
+            "item": self.item_name(ticket, locale),
+            "answers": [tuple(pair) for pair in _answers(ticket)],
+            "is_manager": approval.rule == "manager",
+            "reminder": reminder,
+            "left": left,
+        }
 
     async def _ask_in_chat(
         self,
@@ -233,8 +263,8 @@ class Approvals:
         chat: Conversation,
         approval: Approval,
         ticket: Ticket,
-        item: RequestItem,
-        answers: Sequence[tuple[str, str]],
+        reminder: bool,
+        left: str | None,
     ) -> None:
         locale = chat.locale
         replies = self.services.replies
@@ -245,17 +275,15 @@ class Approvals:
                 replies.button(locale, "approve", f"{APPROVE}{approval.id}"),
                 replies.button(locale, "deny", f"{DENY}{approval.id}"),
             ),
-            requester=ticket.requester,
-            number=ticket.number,
-            item=item.name(locale),
-            answers=answers,
-            is_manager=approval.rule == "manager",
+            **self._about(approval, ticket, locale, reminder, left),
         )
         await post(self.outbox, session, chat, reply)
 
     # -- e-mail --------------------------------------------------------------------------
 
-    def _mail_of(self, approval: Approval, ticket: Ticket) -> tuple[str, str]:
+    def _mail_of(
+        self, approval: Approval, ticket: Ticket, reminder: bool, left: str | None
+    ) -> tuple[str, str]:
         locale = approval.locale
         base = self.services.settings.public_base_url.rstrip("/")
 
@@ -265,13 +293,8 @@ class Approvals:
             )
             return f"{base}/approvals/{token}"
 
-        item = self.services.catalog.requests.get((ticket.details or {}).get("item_id"))
         context = {
-            "requester": ticket.requester,
-            "number": ticket.number,
-            "item": item.name(locale) if item else ticket.title,
-            "answers": [tuple(pair) for pair in _answers(ticket)],
-            "is_manager": approval.rule == "manager",
+            **self._about(approval, ticket, locale, reminder, left),
             "approve_url": link(True),
             "deny_url": link(False),
             "hours": self.links.max_age_seconds // 3600,
@@ -290,15 +313,9 @@ class BoundDesk:
     ) -> None:
         self._approvals, self._session, self._conversation = approvals, session, conversation
 
-    async def ask_approval(
-        self, *, ticket_number: str, item: RequestItem, answers: Sequence[tuple[str, str]]
-    ) -> ApprovalAsked:
+    async def ask_approval(self, *, ticket_number: str, item: RequestItem) -> ApprovalAsked:
         return await self._approvals.ask(
-            self._session,
-            self._conversation,
-            ticket_number=ticket_number,
-            item=item,
-            answers=answers,
+            self._session, self._conversation, ticket_number=ticket_number, item=item
         )
 
     async def mark_pre_approved(self, *, ticket_number: str) -> None:

@@ -7,7 +7,6 @@ together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -50,9 +49,9 @@ class Decision:
 class RequestDesk(Protocol):
     """Approvals as one turn of a conversation may use them."""
 
-    async def ask_approval(
-        self, *, ticket_number: str, item: RequestItem, answers: Sequence[tuple[str, str]]
-    ) -> ApprovalAsked: ...
+    async def ask_approval(self, *, ticket_number: str, item: RequestItem) -> ApprovalAsked:
+        """Ask the approver; the question shows the answers the ticket holds."""
+        ...
 
     async def mark_pre_approved(self, *, ticket_number: str) -> None: ...
 

@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse
 
 from bot.approvals.desk import Approvals
 from bot.approvals.links import LinkClaim, LinkExpired, LinkInvalid
+from bot.approvals.port import Decision
+from bot.approvals.store import APPROVED, EXPIRED
 from bot.config import Settings
 from bot.web.pages import LINKS, page_environment
 
@@ -47,6 +49,17 @@ def create_router(settings: Settings) -> APIRouter:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    def already(claim: LinkClaim, decision: Decision) -> HTMLResponse:
+        """A used link, or one whose question has expired: it cannot be used again."""
+        return page(
+            "already",
+            claim.locale,
+            approved=decision.state == APPROVED,
+            expired=decision.state == EXPIRED,
+            number=decision.ticket_number,
+            item=decision.item,
+        )
+
     def read(approvals: Approvals, token: str) -> LinkClaim | HTMLResponse:
         if len(token) > MAX_TOKEN_CHARS:
             return page("invalid", None)
@@ -69,7 +82,7 @@ def create_router(settings: Settings) -> APIRouter:
         decision = view.decision
         about = {"number": decision.ticket_number, "item": decision.item}
         if decision.outcome == "already_decided":
-            return page("already", claim.locale, approved=decision.state == "approved", **about)
+            return already(claim, decision)
         cookie = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
         response = page(
             "confirm",
@@ -112,7 +125,7 @@ def create_router(settings: Settings) -> APIRouter:
                 **about,
             )
         if decision.outcome == "already_decided":
-            return page("already", claim.locale, approved=decision.state == "approved", **about)
+            return already(claim, decision)
         return page("invalid", claim.locale)
 
     return router

@@ -40,6 +40,7 @@ async def answer(ctx: Context) -> None:
         ctx.say(
             "approval_already_decided",
             approved=decision.state == "approved",
+            expired=decision.state == "expired",
             number=decision.ticket_number,
         )
     else:

@@ -243,9 +243,7 @@ async def _open(ctx: Context) -> str:
     if ctx.approvals is None:
         ctx.say("request_sent_for_approval_by_desk", **said)
         return "feedback.rate"
-    asked = await ctx.approvals.ask_approval(
-        ticket_number=ticket.number, item=item, answers=answers
-    )
+    asked = await ctx.approvals.ask_approval(ticket_number=ticket.number, item=item)
     ctx.say(
         "request_awaiting_approval",
         approver=asked.approver.shown,

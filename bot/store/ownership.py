@@ -14,8 +14,9 @@ from bot.store.models import Ticket
 from bot.store.people import Person, people_of_conversation
 
 STATES = ("new", "assigned", "waiting", "resolved", "closed")
-# Requests waiting for approval, or approved and waiting for fulfilment, are open too.
-OPEN_STATES = ("new", "assigned", "waiting", "awaiting_approval", "approved")
+# Requests waiting for approval, approved and waiting for fulfilment, or (nobody approved in
+# time) with the service desk to follow up, are open too.
+OPEN_STATES = ("new", "assigned", "waiting", "awaiting_approval", "approved", "approval_expired")
 
 
 def account_of(channel: str, sender: str | None, conversation_id: int) -> str:

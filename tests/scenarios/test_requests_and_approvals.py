@@ -5,75 +5,39 @@ the real mailer to a real aiosmtpd server, approve/deny links followed over HTTP
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from pydantic import SecretStr
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from bot.approvals.links import SALT
-from bot.approvals.store import Approval
 from bot.config import Settings
 from bot.mail import development_outbox
-from bot.store import repo
 from bot.store.accounts import DirectoryEntry
-from tests.fakes.slack_api import SIGNING_SECRET as SECRET
-from tests.fakes.slack_api import FakeSlack, SlackPerson
-from tests.support.app import app_client, pointed_at, texts
+from tests.support.app import app_client, texts
+from tests.support.approvals import (
+    LINK,
+    LINK_SECRET,
+    REQ,
+    Desk,
+    approvals_of,
+    links_in,
+    open_desk,
+    open_link,
+    ticket_story,
+    with_links,
+)
 from tests.support.chat import ChatPerson, tickets_of
-from tests.support.smtp import MailCatcher, body_of, smtp_server
-
-LINK_SECRET = "approval-links-in-tests-0123456789abcdef"
-REQ = re.compile(r"\bREQ\d{7}\b")
-LINK = re.compile(r"https?://[^/\s]+(/approvals/[A-Za-z0-9_.\-]+)")
-CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
-
-
-def with_links(settings: Settings, **changes: Any) -> Settings:
-    return settings.model_copy(update={"approval_secret": SecretStr(LINK_SECRET), **changes})
+from tests.support.smtp import body_of
 
 
 @pytest.fixture
 async def chat(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     async with app_client(with_links(settings)) as http:
         yield http
-
-
-async def ticket_story(http: httpx.AsyncClient, number: str) -> tuple[str, list[tuple[str, str]]]:
-    """The ticket's state and its events as (kind, actor)."""
-    spoc = http.app.state.spoc  # type: ignore[attr-defined]
-    async with spoc.sessions() as session:
-        ticket = await repo.get_ticket(session, number=number)
-        assert ticket is not None
-        events = await repo.ticket_events(session, ticket_id=ticket.id)
-    return ticket.state, [(event.kind, event.actor) for event in events]
-
-
-async def approvals_of(http: httpx.AsyncClient) -> list[Approval]:
-    spoc = http.app.state.spoc  # type: ignore[attr-defined]
-    async with spoc.sessions() as session:
-        return list((await session.execute(select(Approval).order_by(Approval.id))).scalars())
-
-
-def links_in(body: str) -> tuple[str, str]:
-    """(approve path, deny path) of an approval e-mail."""
-    approve, deny = LINK.findall(body)
-    return approve, deny
-
-
-async def open_link(http: httpx.AsyncClient, path: str) -> tuple[httpx.Response, str]:
-    page = await http.get(path)
-    assert page.status_code == 200, page.text
-    found = CSRF.search(page.text)
-    assert found is not None
-    return page, found.group(1)
 
 
 # -- the web chat ----------------------------------------------------------------------------
@@ -192,52 +156,10 @@ async def test_a_decision_is_taken_once_even_when_both_links_are_posted_at_once(
 # -- Slack and e-mail ------------------------------------------------------------------------
 
 
-@dataclass
-class Desk:
-    app: FastAPI
-    http: httpx.AsyncClient
-    fake: FakeSlack
-    anna: SlackPerson
-    karin: SlackPerson
-    inbox: MailCatcher
-
-    async def settled(self) -> None:
-        await self.app.state.channels.slack.settled()
-        await self.app.state.spoc.outbox.drain()
-
-    async def say(self, person: SlackPerson, text: str) -> None:
-        await person.say(text)
-        await self.settled()
-
-    async def press(self, person: SlackPerson, action: str) -> None:
-        await person.press(action)
-        await self.settled()
-
-    def last(self, channel: str, count: int = 1) -> str:
-        """The newest ``count`` messages posted in the channel."""
-        return texts(self.fake.posted(channel)[-count:])
-
-
 @pytest.fixture
 async def desk(settings: Settings) -> AsyncIterator[Desk]:
-    fake = await FakeSlack().start()
-    fake.add_user("U0ANNA", name="Anna Andersson", email="anna.andersson@exempelby.se")
-    fake.add_user("U0KARIN", name="Karin Karlsson", email="karin.karlsson@exempelby.se")
-    try:
-        async with smtp_server() as inbox:
-            configured = with_links(
-                pointed_at(settings, fake),
-                smtp_host=inbox.host,
-                smtp_port=inbox.port,
-                smtp_security="none",
-            )
-            async with app_client(configured) as http:
-                app = http.app  # type: ignore[attr-defined]
-                anna = SlackPerson(http, fake, SECRET)
-                karin = SlackPerson(http, fake, SECRET, user="U0KARIN", channel="D0KARIN")
-                yield Desk(app, http, fake, anna, karin, inbox)
-    finally:
-        await fake.stop()
+    async with open_desk(settings) as opened:
+        yield opened
 
 
 async def test_the_manager_approves_care_records_access_with_a_slack_button(desk: Desk) -> None:
