@@ -56,7 +56,10 @@ class ApprovalLinks:
                 "spoc restarts"
             )
             secret = secrets.token_urlsafe(32)
-        return cls(secret, max_age_seconds=settings.approval_link_hours * 3600)
+        # A link answers until the approval expires (then it says so, like a used one): the
+        # approver who opens the first mail on day four is not sent to the telephone.
+        hours = max(settings.approval_link_hours, settings.approval_expiry_hours)
+        return cls(secret, max_age_seconds=hours * 3600)
 
     def token(self, *, approval_id: int, nonce: str, approve: bool, locale: str) -> str:
         payload = {"a": approval_id, "n": nonce, "d": DECISIONS[0 if approve else 1], "l": locale}

@@ -7,6 +7,7 @@ import pytest
 
 from bot.approvals.chats import is_direct
 from bot.approvals.links import ApprovalLinks, LinkExpired, LinkInvalid
+from bot.config import Settings
 
 SECRET = "unit-test-secret-0123456789abcdef"
 
@@ -68,3 +69,11 @@ def test_approval_buttons_go_only_to_one_to_one_chats(
     channel: str, key: str, account: str, direct: bool
 ) -> None:
     assert is_direct(channel, key, account) is direct
+
+
+def test_a_link_answers_until_the_approval_expires_even_past_its_own_hours() -> None:
+    settings = Settings(approval_secret="s" * 32, approval_link_hours=72)
+    expiring = settings.model_copy(update={"approval_expiry_hours": 120})
+    never = settings.model_copy(update={"approval_expiry_hours": 0})
+    assert ApprovalLinks.from_settings(expiring).max_age_seconds == 120 * 3600
+    assert ApprovalLinks.from_settings(never).max_age_seconds == 72 * 3600
