@@ -6,7 +6,10 @@ answered well. Here a logistic regression weighs a handful of measurements of th
 and its best candidate, in units that mean the same in a knowledge base of ten articles or
 ten thousand: how much of the informative words the best article answers, how much of all
 words, how strong its best single match is, how far it leads the runner-up, and how much of
-the question is about something else. The coefficients and the cut are data
+the question is about something else, and how much of what the best article answers the
+other candidates do not. Words that only say where the question happens ("på bussen", "i
+bygglovsansökan") are left out of what is about something else. The coefficients and the
+cut are data
 (``data/confidence.yaml``), fitted by ``benchmarks/kb_confidence.py`` on labelled questions.
 """
 
@@ -27,13 +30,14 @@ if TYPE_CHECKING:
 _DATA = Path(__file__).with_name("data") / "confidence.yaml"
 FEATURES = (
     "answered_known",  # share of the informative words' weight the best article answers
-    "answered_all",  # share of all the question's weight, unknown and foreign words too
+    "answered_all",  # share of the subject's weight, its unknown and foreign words too
     "evidence",  # the answered weight in units of the rarest word's, capped
     "strongest",  # the best single word's match in the same unit
     "similarity",  # rapidfuzz of title and tags against the question, 0..1
     "lead",  # the best score's lead over the runner-up, 0..1
-    "unknown",  # share of the question's words no article uses
-    "foreign",  # whether a word of another domain ("bygglov") is in it
+    "unknown",  # share of the question's words no article uses, outside its setting
+    "foreign",  # whether a word of another domain ("bygglov") is in it, outside its setting
+    "distinct",  # share of the best article's matches the other candidates do not match
 )
 EVIDENCE_CAP = 3.0
 
@@ -56,14 +60,32 @@ def features(question: Question, candidates: Sequence[Candidate]) -> tuple[float
     unit = question.rarest
     return (
         best.found / question.known,
-        best.found / question.asked,
+        best.found / question.subject,
         min(EVIDENCE_CAP, best.found / unit),
         min(1.0, best.strongest / unit),
         best.similarity / 100,
         (best.score - runner_up) / 100,
         question.unknown / question.words,
         float(question.foreign > 0),
+        _distinct(best, candidates[1:]),
     )
+
+
+def _distinct(best: Candidate, others: Sequence[Candidate]) -> float:
+    """The share of the best article's matches that no other candidate matches as well.
+
+    "hur spelar man in ett teams-möte" is answered by every Teams article alike and by none
+    on recording. The fitted weight is negative beside a positive weight on the lead: a lead
+    in score that its own matches do not explain (it comes from the title's similarity) is
+    the trustworthy kind. Measured by leave-one-set-out, not designed to a sign.
+    """
+    if not best.found:
+        return 0.0
+    ahead = (
+        max(0.0, match - max((other.matches[at] for other in others), default=0.0))
+        for at, match in enumerate(best.matches)
+    )
+    return sum(ahead) / best.found
 
 
 def is_confident(

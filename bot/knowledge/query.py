@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.knowledge.analyzer import Analyzer
 from bot.knowledge.spelling import Speller
@@ -33,6 +33,9 @@ class QueryGroup:
     terms: tuple[tuple[str, float], ...]
     known: bool
     foreign: bool = False  # a word of another domain ("bygglov"): evidence against IT
+    # the word names where or in what the question happens ("på bussen", "i bygglovsansökan"),
+    # not what it is about: when unknown or foreign it is no evidence against an answer
+    setting: bool = False
 
 
 class QueryParser:
@@ -65,15 +68,18 @@ class QueryParser:
 
     def groups(self, text: str) -> tuple[QueryGroup, ...]:
         words = self._joined(tokenize(text[:MAX_QUERY_CHARS]))
+        settings = self._settings(words)
         found: dict[tuple[tuple[str, float], ...], QueryGroup] = {}
         for word, concept in self._analyzer.units(words):
             if concept is not None:
                 foreign = concept.startswith(FOREIGN)
                 known = not foreign and concept in self._known
-                group = QueryGroup(word, ((concept, 1.0),), known, foreign)
+                group = QueryGroup(word, ((concept, 1.0),), known, foreign, word in settings)
                 found.setdefault(group.terms, group)
             else:
                 for group in self._word_groups(word):
+                    if word in settings:
+                        group = replace(group, setting=True)
                     found.setdefault(group.terms, group)
             if len(found) >= MAX_GROUPS:
                 break
@@ -82,6 +88,21 @@ class QueryParser:
             # form is for, not what the question is about
             return tuple(group for group in found.values() if not group.foreign)
         return tuple(found.values())
+
+    def _settings(self, words: list[str]) -> frozenset[str]:
+        """The words that follow a place word ("på", "i"), past "min", "en", "den"."""
+        places = self._analyzer.lexicon.places
+        found = set()
+        for at, word in enumerate(words):
+            if word not in places:
+                continue
+            for after in words[at + 1 : at + 4]:
+                if after in places:
+                    break
+                if not self._analyzer.is_stopword(after):
+                    found.add(after)
+                    break
+        return frozenset(found)
 
     def _joined(self, words: list[str]) -> list[str]:
         """Words written apart put back together: "bank id", "e tjänsten", "follow me"."""

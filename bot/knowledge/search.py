@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -46,8 +46,11 @@ class Question:
     asked: float  # that, plus what unknown words and words of other domains count
     rarest: float  # the weight of a word no article uses: the unit of evidence
     words: int  # groups read from the question, known or not
-    unknown: int
-    foreign: int
+    unknown: int  # words no article uses, outside the question's setting ("på bussen")
+    foreign: int  # words of another domain, outside its setting
+    # what ``asked`` counts of the question's subject: unknown and foreign words that only
+    # say where it happens ("glömde jobbtelefonen på bussen") are left out
+    subject: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class Candidate:
     strongest: float  # the best single word's weighted match
     similarity: float  # rapidfuzz, title and tags against the question, 0..100
     score: float  # coverage and similarity blended, 0..100
+    matches: tuple[float, ...] = ()  # each known question word's weighted match
 
 
 def score_index(
@@ -84,12 +88,11 @@ def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candida
         return None
     rarest = rarity(0, len(index.articles))
     weights = [_weight(index, group) for group in known]
-    foreign = sum(group.foreign for group in groups)
-    unknown = len(groups) - len(known) - foreign
-    uncovered = sum(_is_uncovered(group) for group in groups)
-    missing = UNKNOWN_WEIGHT * (unknown - uncovered) + UNCOVERED_WEIGHT * uncovered
-    asked = sum(weights) + rarest * (missing + FOREIGN_WEIGHT * foreign)
-    question = Question(sum(weights), asked, rarest, len(groups), unknown, foreign)
+    asked = sum(weights) + rarest * _missing(groups)
+    subject = sum(weights) + rarest * _missing([group for group in groups if not group.setting])
+    foreign = sum(group.foreign and not group.setting for group in groups)
+    unknown = sum(not group.known and not group.foreign and not group.setting for group in groups)
+    question = Question(sum(weights), asked, rarest, len(groups), unknown, foreign, subject)
     scaled = _scaled(index, known, weights)
     coverage = _coverage(index, known, scaled)
     best = heapq.nlargest(RERANKED, coverage.items(), key=lambda item: item[1])
@@ -98,9 +101,10 @@ def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candida
         Candidate(
             number,
             found,
-            max(_matches(scaled, number)),
+            max(matches := _matches(scaled, number)),
             similarity := _similarity(label, index.labels[number]),
             _blend(found / asked, similarity),
+            tuple(matches),
         )
         for number, found in best
     ]
@@ -113,6 +117,14 @@ def _similarity(query: str, label: str) -> float:
     # token_sort_ratio also asks how much else they are about, so of two articles with the
     # words, the one about just that wins.
     return (fuzz.token_set_ratio(query, label) + fuzz.token_sort_ratio(query, label)) / 2
+
+
+def _missing(groups: Sequence[QueryGroup]) -> float:
+    """What the question's words no article uses count, in units of the rarest word."""
+    foreign = sum(group.foreign for group in groups)
+    uncovered = sum(_is_uncovered(group) for group in groups)
+    unknown = sum(not group.known for group in groups) - foreign - uncovered
+    return UNKNOWN_WEIGHT * unknown + UNCOVERED_WEIGHT * uncovered + FOREIGN_WEIGHT * foreign
 
 
 def _is_uncovered(group: QueryGroup) -> bool:

@@ -54,16 +54,37 @@ def test_padding_does_not_lower_the_share_of_informative_words_answered(
 
 def test_a_question_with_a_word_of_another_domain_is_less_likely(base: KnowledgeBase) -> None:
     plain = measured(base, "datorn är seg")
-    foreign = measured(base, "datorn i bygglovet är seg")
+    foreign = measured(base, "datorn och bygglovet är sega")
     assert foreign[FEATURES.index("foreign")] == 1.0
     assert model().probability(foreign) < model().probability(plain)
 
 
+def test_a_word_that_only_says_where_it_happened_counts_neither_way(base: KnowledgeBase) -> None:
+    plain = measured(base, "datorn är seg")
+    placed = measured(base, "datorn är seg på bussen och i bygglovet")
+    for name in ("answered_all", "foreign", "unknown"):
+        assert placed[FEATURES.index(name)] == plain[FEATURES.index(name)]
+    subject = measured(base, "datorn och bussen är sega")
+    assert subject[FEATURES.index("foreign")] == 1.0
+
+
+def test_distinct_is_the_share_of_the_best_matches_no_other_candidate_has() -> None:
+    question = Question(
+        known=2.0, asked=2.0, rarest=1.0, words=2, unknown=0, foreign=0, subject=2.0
+    )
+    best = Candidate(0, found=2.0, strongest=1.0, similarity=80, score=90, matches=(1.0, 1.0))
+    shared = Candidate(1, found=1.5, strongest=1.0, similarity=40, score=60, matches=(0.5, 1.0))
+    assert features(question, [best, shared])[FEATURES.index("distinct")] == 0.25
+    assert features(question, [best])[FEATURES.index("distinct")] == 1.0
+
+
 def test_features_are_in_the_units_the_model_expects() -> None:
-    question = Question(known=2.0, asked=4.0, rarest=1.0, words=4, unknown=2, foreign=0)
+    question = Question(
+        known=2.0, asked=5.0, rarest=1.0, words=4, unknown=2, foreign=0, subject=4.0
+    )
     best = Candidate(number=0, found=2.0 * EVIDENCE_CAP, strongest=5.0, similarity=80, score=90)
     runner_up = Candidate(number=1, found=1.0, strongest=1.0, similarity=40, score=30)
-    answered_known, answered_all, evidence, strongest, similarity, lead, unknown, foreign = (
+    answered_known, answered_all, evidence, strongest, similarity, lead, unknown, foreign, _ = (
         features(question, [best, runner_up])
     )
     assert (answered_known, answered_all) == (3.0, 1.5)
@@ -75,10 +96,10 @@ def test_features_are_in_the_units_the_model_expects() -> None:
 
 
 def test_the_model_is_a_logistic_regression_with_a_cut() -> None:
-    judge = Model(intercept=-1.0, coefficients=(1.0,) + (0.0,) * 7, cut=0.5)
-    assert judge.probability((1.0,) + (0.0,) * 7) == 0.5
-    assert judge.probability((3.0,) + (0.0,) * 7) > 0.85
-    assert 0.0 < judge.probability((-1000.0,) + (0.0,) * 7) < 1e-20  # no overflow
+    judge = Model(intercept=-1.0, coefficients=(1.0,) + (0.0,) * 8, cut=0.5)
+    assert judge.probability((1.0,) + (0.0,) * 8) == 0.5
+    assert judge.probability((3.0,) + (0.0,) * 8) > 0.85
+    assert 0.0 < judge.probability((-1000.0,) + (0.0,) * 8) < 1e-20  # no overflow
     assert 0.0 < model().cut < 1.0
 
 
