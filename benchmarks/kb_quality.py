@@ -41,6 +41,7 @@ SETS = {
     "holdout-7": EVAL / "eval_holdout_7.yaml",
     "holdout-8": EVAL / "eval_holdout_8.yaml",
     "holdout-9": EVAL / "eval_holdout_9.yaml",
+    "holdout-10": EVAL / "eval_holdout_10.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
@@ -196,13 +197,13 @@ def main() -> None:
                 _show_misses(cases, ranked)
     print()
     print(
-        f"{'method':38} {'set':9} {'top-3':>6} {'MRR@3':>6} {'off-topic rejected':>19}"
+        f"{'method':38} {'set':10} {'top-3':>6} {'MRR@3':>6} {'off-topic rejected':>19}"
         f" {'ms/query':>9}"
     )
     for method, name, result, per_query in rows:
         cut = f" (threshold {thresholds[method]:.4g})" if method in thresholds else ""
         print(
-            f"{method:38} {name:9} {result.hit_rate:6.3f} {result.mrr:6.3f}"
+            f"{method:38} {name:10} {result.hit_rate:6.3f} {result.mrr:6.3f}"
             f" {result.rejection:19.3f} {per_query:9.2f}{cut if name == 'dev' else ''}"
         )
 
