@@ -9,10 +9,13 @@
 - *escalations*: conversations handed towards a person, per reason; how many an agent took
   over, and the time from escalation to an agent taking it (median, 90th percentile).
 - *CSAT*: answers, mean and the share of 4–5 ratings.
+- *approvals*: requests that needed someone's yes, how they ended (approved, denied,
+  expired to the service desk), reminders sent, and the time from request to decision.
 """
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from datetime import datetime, timedelta
@@ -32,7 +35,12 @@ KINDS = (
     "escalated",
     "agent_claimed",
     "csat_given",
+    "request_opened",
+    "request_decided",
+    "approval_reminded",
+    "approval_expired",
 )
+PRE_APPROVED = "pre-approved"
 
 
 def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> dict[str, Any]:
@@ -48,6 +56,10 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
     ticket_at: dict[int | None, datetime] = {}
     escalated_at: dict[int | None, datetime] = {}
     to_agent: list[float] = []
+    asked: dict[int | None, list[datetime]] = {}  # requests waiting for a yes, oldest first
+    outcomes: Counter[str] = Counter()
+    to_decision: list[float] = []
+    reminders = 0
     for conversation, kind, data, at in rows:
         if kind == "conversation_started":
             channels[str(data.get("channel", "unknown"))] += 1
@@ -67,6 +79,16 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
             to_agent.append((at - escalated_at.pop(conversation)).total_seconds())
         elif kind == "csat_given" and isinstance(data.get("rating"), int):
             ratings.append(data["rating"])
+        elif kind == "request_opened" and data.get("approval") != PRE_APPROVED:
+            asked.setdefault(conversation, []).append(at)
+        elif kind in ("request_decided", "approval_expired"):
+            outcomes[str(data.get("outcome", "expired"))] += 1
+            if waiting := asked.get(conversation):
+                since = waiting.pop(0)
+                if kind == "request_decided":  # an expiry is no one's decision
+                    to_decision.append((at - since).total_seconds())
+        elif kind == "approval_reminded":
+            reminders += 1
     deflected = helped - ticketed
     waits = sorted(
         (ticket_at[c] - started_at[c]).total_seconds()
@@ -81,10 +103,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
         "tickets": sum(priorities.values()),
         "by_priority": dict(sorted(priorities.items())),
         "deflection_rate": _share(len(deflected), len(deflected) + len(ticketed)),
-        "time_to_ticket_seconds": {
-            "median": statistics.median(waits) if waits else None,
-            "p90": waits[int(0.9 * (len(waits) - 1))] if waits else None,
-        },
+        "time_to_ticket_seconds": _spread(waits),
         "escalations": sum(reasons.values()),
         "escalations_by_reason": dict(sorted(reasons.items())),
         "taken_over_by_agents": len(to_agent),
@@ -94,6 +113,14 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
             "mean": round(statistics.fmean(ratings), 2) if ratings else None,
             "satisfied_share": _share(sum(r >= 4 for r in ratings), len(ratings)),
         },
+        "approvals": {
+            "asked": sum(outcomes.values()) + sum(len(w) for w in asked.values()),
+            "approved": outcomes["approved"],
+            "denied": outcomes["denied"],
+            "expired": outcomes["expired"],
+            "reminders": reminders,
+            "time_to_decision_seconds": _spread(to_decision),
+        },
     }
 
 
@@ -101,7 +128,8 @@ def _spread(seconds: list[float]) -> dict[str, float | None]:
     ordered = sorted(seconds)
     return {
         "median": statistics.median(ordered) if ordered else None,
-        "p90": ordered[int(0.9 * (len(ordered) - 1))] if ordered else None,
+        # Nearest rank: the smallest value at least 90 % of them are within.
+        "p90": ordered[math.ceil(0.9 * len(ordered)) - 1] if ordered else None,
     }
 
 
@@ -131,12 +159,17 @@ def render(report: dict[str, Any]) -> str:
     def minutes(seconds: float | None) -> str:
         return "–" if seconds is None else f"{seconds / 60:.1f} min"
 
+    def hours(seconds: float | None) -> str:
+        return "–" if seconds is None else f"{seconds / 3600:.1f} h"
+
     channels = ", ".join(f"{k} {v}" for k, v in report["by_channel"].items()) or "none"
     priorities = ", ".join(f"{k} {v}" for k, v in report["by_priority"].items()) or "none"
     reasons = ", ".join(f"{k} {v}" for k, v in report["escalations_by_reason"].items())
     wait, csat = report["time_to_ticket_seconds"], report["csat"]
     to_agent = report["time_to_agent_seconds"]
     mean = "–" if csat["mean"] is None else f"{csat['mean']:.2f}"
+    approvals = report["approvals"]
+    decision = approvals["time_to_decision_seconds"]
     return "\n".join(
         [
             f"The last {report['days']} days (since {report['since'][:10]})",
@@ -153,5 +186,10 @@ def render(report: dict[str, Any]) -> str:
             f"90 % within {minutes(to_agent['p90'])}",
             f"  CSAT                 {csat['answers']:>6} answers, mean {mean}, "
             f"satisfied (4–5) {pct(csat['satisfied_share'])}",
+            f"  approvals asked      {approvals['asked']:>6}   "
+            f"(approved {approvals['approved']}, denied {approvals['denied']}, "
+            f"expired to the desk {approvals['expired']}; reminders {approvals['reminders']})",
+            f"  time to a decision   median {hours(decision['median'])}, "
+            f"90 % within {hours(decision['p90'])}",
         ]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from bot.app import Spoc
 from bot.cli import main
 from bot.config import Settings
 from bot.messages import ConversationRef, Inbound
+from bot.report import render, summarize
 
 TICKET = [
     ("text", "skrivaren på plan 3 fungerar inte, bara jag, det kan vänta"),
@@ -69,3 +71,31 @@ def test_report_counts_deflection_tickets_escalations_and_csat(
     assert main(["report"]) == 0
     text = capsys.readouterr().out
     assert "deflection rate 50 %" in text and "CSAT" in text and "P5 1" in text
+
+
+def test_approvals_count_how_requests_ended_and_how_long_a_yes_took() -> None:
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    rows = [
+        (1, "request_opened", {"approval": "manager"}, start),
+        (2, "request_opened", {"approval": "owner"}, start),
+        (3, "request_opened", {"approval": "pre-approved"}, start),  # nobody is asked
+        (4, "request_opened", {"approval": "manager"}, start),
+        (5, "request_opened", {"approval": "manager"}, start),  # still waiting
+        (1, "request_decided", {"outcome": "approved", "via": "chat"}, start + timedelta(hours=2)),
+        (2, "approval_reminded", {"via": "email"}, start + timedelta(hours=24)),
+        (2, "request_decided", {"outcome": "denied", "via": "email"}, start + timedelta(hours=30)),
+        (4, "approval_reminded", {"via": "chat"}, start + timedelta(hours=24)),
+        (4, "approval_expired", {"hours": 120}, start + timedelta(hours=120)),
+    ]
+    approvals = summarize(rows)["approvals"]
+    assert approvals == {
+        "asked": 4,
+        "approved": 1,
+        "denied": 1,
+        "expired": 1,
+        "reminders": 2,
+        "time_to_decision_seconds": {"median": 16 * 3600.0, "p90": 30 * 3600.0},
+    }
+    text = render({"days": 30, "since": start.isoformat(), **summarize(rows)})
+    assert "approvals asked           4   (approved 1, denied 1, expired to the desk 1;" in text
+    assert "time to a decision   median 16.0 h, 90 % within 30.0 h" in text
