@@ -52,9 +52,14 @@ def intent(text: str) -> str | None:
 
 
 def available(ctx: Context) -> bool:
-    """Whether spoc can do resets here: it needs the directory, mail and the reset page."""
+    """Whether spoc can do resets here: it needs the directory, the reset page, and a way
+    for a code to leave (mail, text messages, or the development outbox). In production
+    with neither a mail server nor an SMS gateway, no code could ever arrive: spoc says so
+    at once instead of promising one."""
     services = ctx.services
-    return not (services.directory is None or services.mailer is None or services.resets is None)
+    if services.directory is None or services.mailer is None or services.resets is None:
+        return False
+    return services.mailer.sends_email or services.mailer.can_text()
 
 
 async def _ask_which(ctx: Context) -> str | None:
@@ -95,7 +100,8 @@ def _begin(ctx: Context, purpose: str) -> str | None:
         ctx.say("reset_locked", **_desk(ctx))
         return IDLE
     if not available(ctx):
-        ctx.say("reset_unavailable", **_desk(ctx))
+        ctx.record("reset_not_offered", purpose=purpose)
+        ctx.say("reset_not_offered", **_desk(ctx))
         return IDLE
     ctx.data["password_reset"] = {"purpose": purpose}
     ctx.record("reset_started", purpose=purpose)

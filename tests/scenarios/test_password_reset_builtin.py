@@ -87,14 +87,30 @@ async def test_the_development_outbox_does_not_exist_in_production(settings: Set
     production = settings.model_copy(update={"environment": "production"})
     async with app_client(production) as http:
         assert (await http.get("/dev/outbox")).status_code == 404
-        # Without a mail server the code cannot leave; the person hears the same words.
+        # Neither a mail server nor an SMS gateway: no code could ever arrive, so spoc does
+        # not offer resets, and says where help is instead of promising a code.
         person = await ChatPerson.start(http)
-        await person.say("jag har glömt mitt lösenord")
-        replies = await person.say("anna.andersson")
-        assert "Om kontot finns" in replies[0]["text"]
+        assert "menu:account" not in person.offered()
+        replies = await person.say("jag har glömt mitt lösenord")
+        assert replies[0]["text"].startswith("Lösenord och låsta konton kan jag inte hjälpa")
+        assert production.service_desk_phone in replies[0]["text"]
+        await person.say("anna.andersson")  # taken as a new message, not as the account
         async with http.app.state.spoc.sessions() as session:  # type: ignore[attr-defined]
-            statuses = (await session.execute(select(MailItem.status))).scalars().all()
-        assert statuses == ["failed"]
+            queued = (await session.execute(select(MailItem.status))).scalars().all()
+        assert queued == []
+
+
+async def test_a_mail_server_alone_is_enough_for_resets_in_production(
+    settings: Settings,
+) -> None:
+    production = settings.model_copy(
+        update={"environment": "production", "smtp_host": "127.0.0.1", "smtp_port": 9}
+    )
+    async with app_client(production) as http:
+        person = await ChatPerson.start(http)
+        assert "menu:account" in person.offered()
+        replies = await person.say("jag har glömt mitt lösenord")
+        assert "vilket konto det gäller" in replies[0]["text"]
 
 
 @dataclass
