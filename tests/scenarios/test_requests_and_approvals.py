@@ -271,7 +271,9 @@ async def test_forged_edited_and_expired_links_get_a_clear_page(chat: httpx.Asyn
 
     class Earlier(TimestampSigner):
         def get_timestamp(self) -> int:
-            return int(time.time()) - 73 * 3600  # older than SPOC_APPROVAL_LINK_HOURS (72)
+            # Older than SPOC_APPROVAL_LINK_HOURS (72) and than the approval's expiry (120),
+            # which a link lives until.
+            return int(time.time()) - 121 * 3600
 
     old = URLSafeTimedSerializer(LINK_SECRET, salt=SALT, signer=Earlier).dumps(
         {"a": approval.id, "n": approval.nonce, "d": "approve", "l": "en"}
