@@ -43,12 +43,11 @@ from bot.agents.schemas import (
 from bot.agents.streams import (
     KEEPALIVE_SECONDS,
     conversation_stream,
-    event_id,
     queue_stream,
 )
 from bot.store import agents as store
 from bot.web.hub import Hub
-from bot.web.params import After, RowId
+from bot.web.params import After, RowId, last_event_id
 
 Agent = Annotated[SignedInAgent, Depends(require_agent)]
 
@@ -184,7 +183,7 @@ def create_router() -> APIRouter:
         takeover = takeover_of(request)
         await takeover.ensure_visible(me.agent, conversation_id)  # 404 before streaming
         hub: Hub = request.app.state.hub
-        last = event_id(request.headers.get("last-event-id"))
+        last = last_event_id(request.headers.get("last-event-id"))
         return EventSourceResponse(
             conversation_stream(request, hub, me, conversation_id, max(after, last)),
             ping=KEEPALIVE_SECONDS,

@@ -20,10 +20,6 @@ KEEPALIVE_SECONDS = 15
 POLL_SECONDS = 5.0
 
 
-def event_id(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
-
-
 async def _wait(wake: asyncio.Event) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(POLL_SECONDS):

@@ -18,12 +18,13 @@ from sqlalchemy import update
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
 from bot.app import Spoc
-from bot.errors import BadInput, Expired, NotFound, Unauthorized
+from bot.errors import Expired, NotFound, Unauthorized
 from bot.messages import ConversationRef, Inbound, Reply
 from bot.store import repo
 from bot.store.models import Conversation, utcnow
 from bot.web.hub import Hub
 from bot.web.params import After, MaybeAfter
+from bot.web.params import last_event_id as read_last_event_id
 from bot.web.security import bearer_of
 
 CHANNEL = "webchat"
@@ -222,7 +223,7 @@ def create_router() -> APIRouter:
         conversation = await _session(spoc, session_id, _bearer(authorization, access_token))
         # A browser's automatic reconnect sends Last-Event-ID next to the URL's original
         # ``after``; the newer of the two is where the client really is.
-        start = max(after or 0, _event_id(last_event_id))
+        start = max(after or 0, read_last_event_id(last_event_id))
         hub: Hub = request.app.state.hub
         return EventSourceResponse(
             _stream(spoc, hub, conversation.id, start),
@@ -231,14 +232,6 @@ def create_router() -> APIRouter:
         )
 
     return router
-
-
-def _event_id(value: str | None) -> int:
-    if value is None:
-        return 0
-    if not value.isdigit():
-        raise BadInput("Last-Event-ID must be a message id.")
-    return int(value)
 
 
 # Reads a stream has started; held so a read outliving its stream is not garbage-collected.

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Path, Query
 from pydantic import BeforeValidator
 
+from bot.errors import BadInput
 from bot.text import printable
 
 MAX_ROW_ID = 2**31 - 1
@@ -26,3 +27,12 @@ MaybeRowId = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]
 Printable = Annotated[
     str, BeforeValidator(lambda value: printable(value) if isinstance(value, str) else value)
 ]
+
+
+def last_event_id(value: str | None) -> int:
+    """The message id in an event stream's Last-Event-ID header; 0 without one."""
+    if not value:
+        return 0
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ROW_ID:
+        raise BadInput("Last-Event-ID must be a message id.")
+    return int(value)

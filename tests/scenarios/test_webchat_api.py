@@ -294,3 +294,17 @@ async def test_swagger_ui_is_a_development_aid_and_the_schema_is_always_publishe
     async with spoc_with(settings, environment="production") as http:
         assert (await http.get("/docs")).status_code == 404
         assert (await http.get("/openapi.json")).status_code == 200
+
+
+async def test_a_last_event_id_that_is_no_message_id_gets_a_clear_error(
+    client: httpx.AsyncClient,
+) -> None:
+    session = (await client.post("/api/chat/sessions", json={"locale": "sv"})).json()
+    path = f"/api/chat/sessions/{session['session_id']}/events"
+    for value in ("abc", "-1", "1.5", str(2**40)):  # not a whole number, or past any id
+        response = await client.get(
+            path,
+            headers={"Authorization": f"Bearer {session['token']}", "Last-Event-ID": value},
+        )
+        assert response.status_code == 400, value
+        assert response.json()["error"]["message"] == "Last-Event-ID must be a message id."
