@@ -9,8 +9,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,20 @@ from bot.store import repo
 from tests.conftest import ROOT
 
 STARTUP_SECONDS = 60.0
+
+
+@asynccontextmanager
+async def two_workers(settings: Settings) -> AsyncIterator[tuple[Spoc, Spoc]]:
+    """Two engines with their own pools stand in for two processes: only the database
+    serialises what they do (row lock on PostgreSQL, writer lock on SQLite)."""
+    first, second = Spoc.build(settings), Spoc.build(settings)
+    await first.start()
+    await second.start()
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
 
 
 async def test_concurrent_duplicate_deliveries_are_processed_once(settings: Settings) -> None:
@@ -43,12 +57,7 @@ async def test_concurrent_duplicate_deliveries_are_processed_once(settings: Sett
 
 
 async def test_two_workers_keep_each_conversation_in_order(settings: Settings) -> None:
-    """Two engines with their own pools stand in for two processes: only the database
-    serialises their turns (row lock on PostgreSQL, writer lock on SQLite)."""
-    first, second = Spoc.build(settings), Spoc.build(settings)
-    await first.start()
-    await second.start()
-    try:
+    async with two_workers(settings) as (first, second):
         for round_ in range(8):
             ref = ConversationRef("webchat", f"race-{round_}")
             started = await first.router.start_conversation(ref, locale="sv")
@@ -76,9 +85,6 @@ async def test_two_workers_keep_each_conversation_in_order(settings: Settings) -
             if order[0].startswith("outlook"):
                 # The "no" was handled as the answer to the suggested article.
                 assert conversation.step in {"since", "impact", "urgency", "confirm"}
-    finally:
-        await first.close()
-        await second.close()
 
 
 def _free_port() -> int:
@@ -154,10 +160,7 @@ def test_a_killed_process_resumes_the_conversation_where_it_was(
 async def test_two_workers_given_the_same_delivery_process_it_once(settings: Settings) -> None:
     """A channel that redelivers (Slack retries after 3 s) may hand the copy to another
     process while the first is still working on it."""
-    first, second = Spoc.build(settings), Spoc.build(settings)
-    await first.start()
-    await second.start()
-    try:
+    async with two_workers(settings) as (first, second):
         for round_ in range(6):
             ref = ConversationRef("test", f"redelivered-{round_}")
             inbound = Inbound(ref, f"evt-{round_}", "skrivaren fungerar inte")
@@ -171,9 +174,6 @@ async def test_two_workers_given_the_same_delivery_process_it_once(settings: Set
                     session, conversation_id=results[0].conversation_id
                 )
             assert [m.author for m in transcript].count("user") == 1
-    finally:
-        await first.close()
-        await second.close()
 
 
 async def test_two_workers_opening_one_conversation_at_once_both_get_answers(
@@ -181,10 +181,7 @@ async def test_two_workers_opening_one_conversation_at_once_both_get_answers(
 ) -> None:
     """The first two messages of a new chat (no session step, as in Slack or Telegram) reach
     two processes at the same moment: one opens the conversation, the other joins it."""
-    first, second = Spoc.build(settings), Spoc.build(settings)
-    await first.start()
-    await second.start()
-    try:
+    async with two_workers(settings) as (first, second):
         for round_ in range(6):
             ref = ConversationRef("test", f"opened-twice-{round_}")
             results = await asyncio.gather(
@@ -203,6 +200,3 @@ async def test_two_workers_opening_one_conversation_at_once_both_get_answers(
             # Nobody got the apology for a failed turn.
             apology = first.router.services.replies.render("sv", "apology").text
             assert apology not in [m.text for m in transcript]
-    finally:
-        await first.close()
-        await second.close()
