@@ -148,12 +148,47 @@ def training_rows(chosen: Sequence[Example]) -> list[tuple[tuple[float, ...], fl
     return rows
 
 
-def measure(chosen: Sequence[Example], judge: Model) -> str:
+def _accepts(example: Example, judge: Model) -> bool:
+    return example.measured is not None and judge.probability(example.measured) >= judge.cut
+
+
+def _logit(p: float) -> float:
+    p = min(1 - 1e-12, max(1e-12, p))
+    return math.log(p / (1 - p))
+
+
+def _sweep(scored: Sequence[tuple[float, float]]) -> None:
+    """Out of fold, each fold's scores over its own cut: right answers kept at each count of
+    off-topic questions accepted, whatever one cut across folds."""
+    ordered = sorted(scored, key=lambda row: -row[0])
+    right = wrong = 0
+    kept: dict[int, int] = {}
+    for _score, y in ordered:
+        if y:
+            right += 1
+        else:
+            wrong += 1
+        if wrong <= 10:
+            kept[wrong] = right
+    at_cut = sum(1 for score, y in scored if score >= 0 and y)
+    off_at_cut = sum(1 for score, y in scored if score >= 0 and not y)
+    on_total = sum(1 for _s, y in scored if y)
+    print(
+        f"out of fold: {at_cut}/{on_total} right answers and {off_at_cut} off-topic accepted"
+        " at the folds' cuts; right answers kept at N off-topic accepted:"
+    )
+    print("  " + "  ".join(f"{n}:{kept[n]}" for n in sorted(kept)))
+
+
+def measure(
+    chosen: Sequence[Example], judge: Model | None, decided: Sequence[bool] | None = None
+) -> str:
+    if decided is None:
+        assert judge is not None
+        decided = [_accepts(example, judge) for example in chosen]
     ranked = [
-        list(example.suggested)
-        if example.measured is not None and judge.probability(example.measured) >= judge.cut
-        else []
-        for example in chosen
+        list(example.suggested) if accept else []
+        for example, accept in zip(chosen, decided, strict=True)
     ]
     result = evaluate([example.case for example in chosen], ranked, 0.0)
     rejected = round(result.rejection * result.off_topic)
@@ -171,10 +206,22 @@ def main() -> None:
     base = KnowledgeBase.from_directory(args.kb)
     found = examples(base)
     print(f"{'left out':10} {'top-3':>6} {'MRR@3':>6} {'rejected':>9} {'on-topic':>8}  cut")
+    pooled: list[Example] = []
+    decided: list[bool] = []
+    out_of_fold: list[tuple[float, float]] = []  # (log-odds over the fold's cut, label)
     for name in HELD_OUT:
         judge = fit(training_rows([e for e in found if e.set_name != name]))
         held_out = [example for example in found if example.set_name == name]
         print(f"{name:10} {measure(held_out, judge)}  {judge.cut:.3f}")
+        for example in held_out:
+            pooled.append(example)
+            decided.append(_accepts(example, judge))
+            y = label(example)
+            if y is not None and example.measured is not None:
+                p = judge.probability(example.measured)
+                out_of_fold.append((_logit(p) - _logit(judge.cut), y))
+    print(f"{'pooled':10} {measure(pooled, None, decided)}")
+    _sweep(out_of_fold)
     judge = fit(training_rows(found))
     print("\nfitted on every set (tuning figures, not held out):")
     for name in (*HELD_OUT, "extra"):

@@ -49,6 +49,9 @@ class Lexicon:
     # words that put the next word in the question's setting, not its subject: "glömde
     # jobbtelefonen på bussen", "i nämndsammanträdet", "from an agency"
     places: frozenset[str] = frozenset()
+    # words that ask where ("var kan jag skriva ut på biblioteket"): then the place is the
+    # point of the question, and its words are no setting
+    where: frozenset[str] = frozenset()
 
 
 @cache
@@ -75,6 +78,7 @@ def lexicon(lang: str) -> Lexicon:
         offtopic=_group(offtopic["words"]),
         hosts=frozenset(tokenize(" ".join(offtopic.get("hosts") or ()))),
         places=frozenset(tokenize(" ".join(morphology.get("places") or ()))),
+        where=frozenset(tokenize(" ".join(morphology.get("where") or ()))),
     )
 
 

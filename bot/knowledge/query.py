@@ -91,7 +91,10 @@ class QueryParser:
 
     def _settings(self, words: list[str]) -> frozenset[str]:
         """The words that follow a place word ("på", "i"), past "min", "en", "den"."""
-        places = self._analyzer.lexicon.places
+        lexicon = self._analyzer.lexicon
+        places = lexicon.places
+        if self._asks_where(words):
+            return frozenset()
         found = set()
         for at, word in enumerate(words):
             if word not in places:
@@ -103,6 +106,21 @@ class QueryParser:
                     found.add(after)
                     break
         return frozenset(found)
+
+    def _asks_where(self, words: list[str]) -> bool:
+        """Whether the question opens by asking where ("var kan jag", "hej, var finns"):
+        the first word, or the second after a filler word that is no subject ("jag var")."""
+        lexicon = self._analyzer.lexicon
+        if not words:
+            return False
+        if words[0] in lexicon.where:
+            return True
+        return (
+            len(words) > 1
+            and words[1] in lexicon.where
+            and self._analyzer.is_stopword(words[0])
+            and words[0] not in lexicon.subjects
+        )
 
     def _joined(self, words: list[str]) -> list[str]:
         """Words written apart put back together: "bank id", "e tjänsten", "follow me"."""
