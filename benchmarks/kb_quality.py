@@ -42,6 +42,7 @@ SETS = {
     "holdout-8": EVAL / "eval_holdout_8.yaml",
     "holdout-9": EVAL / "eval_holdout_9.yaml",
     "holdout-10": EVAL / "eval_holdout_10.yaml",
+    "holdout-11": EVAL / "eval_holdout_11.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
