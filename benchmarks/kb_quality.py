@@ -43,6 +43,7 @@ SETS = {
     "holdout-9": EVAL / "eval_holdout_9.yaml",
     "holdout-10": EVAL / "eval_holdout_10.yaml",
     "holdout-11": EVAL / "eval_holdout_11.yaml",
+    "holdout-12": EVAL / "eval_holdout_12.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
