@@ -19,6 +19,7 @@ import contextlib
 import enum
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import event, update
@@ -55,38 +56,24 @@ class Outcome(enum.Enum):
     WAITS = "waits"  # RetryLater: due again later, not an attempt
 
 
+@dataclass(eq=False)
 class LeasedQueue:
     """Claims, retries and wake-ups for the rows of ``table``; the owner picks the due rows
-    and sends them.
+    and sends them. ``name`` and ``log`` are the owner's, for its log lines."""
 
-    ``erase_when_sent`` names columns blanked once a row is sent (one-time codes must not
-    stay in the database); ``tracebacks`` is off where an error's text may carry personal
-    data (an SMTP refusal names the recipient).
-    """
-
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        table: type[Deliverable],
-        *,
-        name: str,
-        log: logging.Logger,
-        lease: timedelta,
-        longest_backoff: timedelta,
-        max_attempts: int = MAX_ATTEMPTS,
-        erase_when_sent: tuple[str, ...] = (),
-        tracebacks: bool = True,
-    ) -> None:
-        self._sessions = sessions
-        self._table = table
-        self._name = name
-        self._log = log
-        self._lease = lease
-        self._longest_backoff = longest_backoff
-        self._max_attempts = max_attempts
-        self._erased = dict.fromkeys(erase_when_sent, "")
-        self._tracebacks = tracebacks
-        self._wake = asyncio.Event()
+    sessions: async_sessionmaker[AsyncSession]
+    table: type[Deliverable]
+    _: KW_ONLY
+    name: str
+    log: logging.Logger
+    lease: timedelta
+    longest_backoff: timedelta
+    max_attempts: int = MAX_ATTEMPTS
+    # Columns blanked once a row is sent: one-time codes must not stay in the database.
+    erase_when_sent: tuple[str, ...] = ()
+    # Off where an error's text may carry personal data (an SMTP refusal names the recipient).
+    tracebacks: bool = True
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     # -- waking the worker ------------------------------------------------------------------
 
@@ -105,7 +92,7 @@ class LeasedQueue:
         asyncio.get_running_loop().call_later(seconds, self.wake)
 
     def backoff(self, attempts: int) -> timedelta:
-        seconds = min(self._longest_backoff.total_seconds(), 2 ** max(0, attempts - 1))
+        seconds = min(self.longest_backoff.total_seconds(), 2 ** max(0, attempts - 1))
         return timedelta(seconds=seconds)
 
     # -- one row ----------------------------------------------------------------------------
@@ -113,12 +100,12 @@ class LeasedQueue:
     async def claim(self, row_id: int, status: str = "pending") -> bool:
         """Take a due row that is still ``status`` for one send, leased for ``lease``;
         False when another worker was first."""
-        table, now = self._table, utcnow()
-        async with self._sessions() as session, session.begin():
+        table, now = self.table, utcnow()
+        async with self.sessions() as session, session.begin():
             result = await session.execute(
                 update(table)
                 .where(table.id == row_id, table.status == status, table.next_attempt_at <= now)
-                .values(status="sending", next_attempt_at=now + self._lease)
+                .values(status="sending", next_attempt_at=now + self.lease)
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -138,11 +125,13 @@ class LeasedQueue:
         except Exception as error:  # any transport failure: retry later, never lose it
             await self._failed(row, error, what)
             return Outcome.FAILED
-        await self._update(row.id, status="sent", sent_at=utcnow(), **self._erased)
+        await self._update(
+            row.id, status="sent", sent_at=utcnow(), **dict.fromkeys(self.erase_when_sent, "")
+        )
         return Outcome.SENT
 
     async def _postpone(self, row: Deliverable, later: RetryLater, what: str) -> None:
-        self._log.info("%s waits %.1f s (%s)", what, later.seconds, later.reason)
+        self.log.info("%s waits %.1f s (%s)", what, later.seconds, later.reason)
         await self._update(
             row.id,
             status="pending",
@@ -155,14 +144,14 @@ class LeasedQueue:
         self, row: Deliverable, error: Exception, what: str, *, give_up: bool = False
     ) -> None:
         attempts = row.attempts + 1
-        gave_up = give_up or attempts >= self._max_attempts
-        self._log.warning(
+        gave_up = give_up or attempts >= self.max_attempts
+        self.log.warning(
             "%s failed (attempt %s%s): %s",
             what,
             attempts,
             ", giving up" if gave_up else "",
             type(error).__name__,
-            exc_info=error if self._tracebacks else None,
+            exc_info=error if self.tracebacks else None,
         )
         await self._update(
             row.id,
@@ -175,9 +164,9 @@ class LeasedQueue:
             self._wake_in(self.backoff(attempts).total_seconds())
 
     async def _update(self, row_id: int, **values: object) -> None:
-        async with self._sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             await session.execute(
-                update(self._table).where(self._table.id == row_id).values(**values)
+                update(self.table).where(self.table.id == row_id).values(**values)
             )
 
     # -- the worker -------------------------------------------------------------------------
@@ -189,7 +178,7 @@ class LeasedQueue:
             try:
                 await deliver()
             except Exception:  # the loop must survive a database hiccup
-                self._log.exception("%s delivery pass failed", self._name)
+                self.log.exception("%s delivery pass failed", self.name)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(poll_seconds):
                     await self._wake.wait()
