@@ -14,20 +14,19 @@ delivered message is blanked, so one-time codes do not stay in the database.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from functools import partial
 
 import aiosmtplib
 import httpx
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.delivery import LeasedQueue, Outcome, Undeliverable
 from bot.store.accounts import MailItem, ResetFailure, ResetLink
 from bot.store.models import utcnow
 from bot.store.unit import current, unit
@@ -37,25 +36,27 @@ log = logging.getLogger(__name__)
 EMAIL = "email"
 SMS = "sms"
 DEV = "dev"  # kept for the development outbox, never sent
-MAX_ATTEMPTS = 8
 CLAIM_LEASE = timedelta(seconds=120)
+LONGEST_BACKOFF = timedelta(seconds=600)
 SEND_TIMEOUT = 30.0
 BATCH = 50
-
-
-class Undeliverable(Exception):
-    """The far side refused the message for good (a 4xx from the SMS gateway)."""
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(600, 2 ** max(0, attempts - 1)))
 
 
 class Mailer:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.settings = settings
         self.sessions = sessions
-        self._wake = asyncio.Event()
+        self._delivery = LeasedQueue(
+            sessions,
+            MailItem,
+            name="mail",
+            log=log,
+            lease=CLAIM_LEASE,
+            longest_backoff=LONGEST_BACKOFF,
+            erase_when_sent=("body",),  # one-time codes do not stay in the database
+            # The recipient and the body are personal data: the id and the error type only.
+            tracebacks=False,
+        )
 
     # -- queueing ---------------------------------------------------------------------------
 
@@ -101,15 +102,12 @@ class Mailer:
             )
             await session.flush()
             if joined is not None:
-                event.listen(session.sync_session, "after_commit", self._after_commit, once=True)
+                self._delivery.wake_after_commit(session)
         if joined is None:
             self.wake()
 
-    def _after_commit(self, _session: Session) -> None:
-        self.wake()
-
     def wake(self) -> None:
-        self._wake.set()
+        self._delivery.wake()
 
     # -- delivery ---------------------------------------------------------------------------
 
@@ -135,32 +133,15 @@ class Mailer:
             )
         sent = 0
         for item in due:
-            if not await self._claim(item):
-                continue
-            try:
-                await self._transmit(item)
-            except Undeliverable as error:
-                await self._failed(item, error, give_up=True)
-            except Exception as error:  # any transport failure: retry later
-                await self._failed(item, error)
-            else:
-                sent += 1
-                await self._finish(item.id)
+            # A "sending" claim past its lease is taken back as it stands: sent again.
+            if await self._delivery.claim(item.id, item.status):
+                send = partial(self._transmit, item)
+                if (
+                    await self._delivery.attempt(item, send, f"{item.kind} {item.id}")
+                    is Outcome.SENT
+                ):
+                    sent += 1
         return sent
-
-    async def _claim(self, item: MailItem) -> bool:
-        now = utcnow()
-        async with self.sessions() as session, session.begin():
-            result = await session.execute(
-                update(MailItem)
-                .where(
-                    MailItem.id == item.id,
-                    MailItem.status == item.status,
-                    MailItem.next_attempt_at <= now,
-                )
-                .values(status="sending", next_attempt_at=now + CLAIM_LEASE)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _transmit(self, item: MailItem) -> None:
         if item.kind == SMS:
@@ -202,52 +183,10 @@ class Mailer:
             raise Undeliverable(f"gateway answered {response.status_code}")
         response.raise_for_status()
 
-    async def _finish(self, item_id: int) -> None:
-        async with self.sessions() as session, session.begin():
-            await session.execute(
-                update(MailItem)
-                .where(MailItem.id == item_id)
-                .values(status="sent", sent_at=utcnow(), body="")
-            )
-
-    async def _failed(self, item: MailItem, error: Exception, *, give_up: bool = False) -> None:
-        attempts = item.attempts + 1
-        gave_up = give_up or attempts >= MAX_ATTEMPTS
-        # The recipient and the body are personal data: the id and the error type only.
-        log.warning(
-            "%s %s failed (attempt %s%s): %s",
-            item.kind,
-            item.id,
-            attempts,
-            ", giving up" if gave_up else "",
-            type(error).__name__,
-        )
-        async with self.sessions() as session, session.begin():
-            await session.execute(
-                update(MailItem)
-                .where(MailItem.id == item.id)
-                .values(
-                    status="failed" if gave_up else "pending",
-                    attempts=attempts,
-                    next_attempt_at=utcnow() + backoff(attempts),
-                    last_error=type(error).__name__[:200],
-                )
-            )
-        if not gave_up:  # woken when due, not at the next poll
-            asyncio.get_running_loop().call_later(backoff(attempts).total_seconds(), self.wake)
-
     async def run(self, poll_seconds: float = 10.0) -> None:
         """Deliver forever: on every wake-up (a commit that queued mail) and every
         ``poll_seconds`` for retries and for claims a crashed worker left behind."""
-        while True:
-            try:
-                await self.deliver()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("mail delivery pass failed")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(poll_seconds):
-                    await self._wake.wait()
-            self._wake.clear()
+        await self._delivery.run(self.deliver, poll_seconds)
 
 
 async def forget(sessions: async_sessionmaker[AsyncSession], *, older_than: datetime) -> int:

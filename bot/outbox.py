@@ -3,8 +3,9 @@
 A reply is sent at most once by one worker (a row is claimed by compare-and-set, with a lease),
 retried with back-off when the channel fails, and kept in order within its conversation: a
 reply waits while an earlier one of its conversation is unsent. A sender raises
-:class:`RetryLater` when the channel asks to wait (rate limits) and :class:`Undeliverable`
-when it never will take the reply.
+:class:`bot.delivery.RetryLater` when the channel asks to wait (rate limits) and
+:class:`bot.delivery.Undeliverable` when it never will take the reply. The claim, the retries
+and the wake-ups are :class:`bot.delivery.LeasedQueue`'s, as for the mailer.
 
 A claim whose worker died (a crashed process) is taken back when its lease has expired. A
 channel that can tell whether a message arrived registers a :data:`DeliveryCheck`; such a
@@ -14,15 +15,16 @@ reply is then marked sent instead of being sent a second time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery import LeasedQueue, Outcome
 from bot.messages import ConversationRef, Reply
 from bot.store.models import Conversation, Message, OutboxItem, utcnow
 from bot.store.repo import to_reply
@@ -32,31 +34,12 @@ log = logging.getLogger(__name__)
 Sender = Callable[[ConversationRef, int, Reply], Awaitable[None]]
 Notify = Callable[[int], None]
 DeliveryCheck = Callable[[ConversationRef, Reply], Awaitable[bool]]
-MAX_ATTEMPTS = 8
 BATCH = 100
 # Longer than any send may take (the channel clients time out well before): only then is a
 # claimed reply taken back from a worker that has gone quiet.
 CLAIM_LEASE = timedelta(seconds=60)
+LONGEST_BACKOFF = timedelta(seconds=300)
 UNSENT = ("pending", "sending")
-
-
-class RetryLater(Exception):
-    """The channel asked to wait (a rate limit): try again after ``seconds``, without
-    counting a failed attempt and without holding up other conversations."""
-
-    def __init__(self, seconds: float, reason: str = "rate limited") -> None:
-        super().__init__(f"{reason}, retry in {seconds:g} s")
-        self.seconds = max(0.0, seconds)
-        self.reason = reason
-
-
-class Undeliverable(Exception):
-    """The channel will never take this reply (the person blocked the bot, the chat is
-    gone): it is marked failed at once instead of being retried."""
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(300, 2 ** max(0, attempts - 1)))
 
 
 class Outbox:
@@ -65,7 +48,14 @@ class Outbox:
         self._senders: dict[str, Sender] = {}
         self._checks: dict[str, DeliveryCheck] = {}
         self._direct: dict[str, Notify] = {}
-        self._wake = asyncio.Event()
+        self._delivery = LeasedQueue(
+            sessions,
+            OutboxItem,
+            name="outbox",
+            log=log,
+            lease=CLAIM_LEASE,
+            longest_backoff=LONGEST_BACKOFF,
+        )
         self._drain_lock = asyncio.Lock()
 
     def register(
@@ -91,10 +81,10 @@ class Outbox:
         if (notify := self._direct.get(channel)) is not None:
             notify(conversation_id)
         else:
-            self._wake.set()
+            self._delivery.wake()
 
     def wake(self) -> None:
-        self._wake.set()
+        self._delivery.wake()
 
     async def recover(self) -> int:
         """Claims whose lease expired (their worker died) go back to the queue, or count as
@@ -169,27 +159,25 @@ class Outbox:
                 conversation.id in held_back
                 or not queue
                 or queue[0] != item.id
-                or not await self._claim(item.id)
+                or not await self._delivery.claim(item.id)
             ):
                 held_back.add(conversation.id)
                 continue
-            ref = ConversationRef(conversation.channel, conversation.channel_key)
-            try:
-                await self._senders[item.channel](ref, conversation.id, to_reply(message))
-            except RetryLater as later:
-                held_back.add(conversation.id)
-                await self._postpone(item, later)
-            except Undeliverable as error:
-                queue.popleft()
-                await self._failed(item, error, give_up=True)
-            except Exception as error:  # any channel failure: retry later, never lose it
-                held_back.add(conversation.id)
-                await self._failed(item, error)
+            send = partial(self._send, item, message, conversation)
+            outcome = await self._delivery.attempt(
+                item, send, f"outbox item {item.id} to {item.channel}"
+            )
+            if outcome in (Outcome.SENT, Outcome.REFUSED):
+                queue.popleft()  # done with: the conversation's next reply may go
             else:
-                queue.popleft()
+                held_back.add(conversation.id)  # tried again before any later reply
+            if outcome is Outcome.SENT:
                 sent += 1
-                await self._finish(item.id)
         return sent
+
+    async def _send(self, item: OutboxItem, message: Message, conversation: Conversation) -> None:
+        ref = ConversationRef(conversation.channel, conversation.channel_key)
+        await self._senders[item.channel](ref, conversation.id, to_reply(message))
 
     async def _unsent(
         self, session: AsyncSession, conversation_ids: Iterable[int]
@@ -207,85 +195,11 @@ class Outbox:
                 unsent[conversation_id].append(item_id)
         return unsent
 
-    async def _claim(self, item_id: int) -> bool:
-        now = utcnow()
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(
-                update(OutboxItem)
-                .where(
-                    OutboxItem.id == item_id,
-                    OutboxItem.status == "pending",
-                    OutboxItem.next_attempt_at <= now,
-                )
-                .values(status="sending", next_attempt_at=now + CLAIM_LEASE)
-            )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def _finish(self, item_id: int) -> None:
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == item_id)
-                .values(status="sent", sent_at=utcnow())
-            )
-
-    async def _postpone(self, item: OutboxItem, later: RetryLater) -> None:
-        log.info(
-            "outbox item %s to %s waits %.1f s (%s)",
-            item.id,
-            item.channel,
-            later.seconds,
-            later.reason,
-        )
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == item.id)
-                .values(
-                    status="pending",
-                    next_attempt_at=utcnow() + timedelta(seconds=later.seconds),
-                    last_error=f"RetryLater: {later.reason}"[:500],
-                )
-            )
-        # Woken when it is due, not at the next poll: a short wait stays short.
-        asyncio.get_running_loop().call_later(later.seconds, self.wake)
-
-    async def _failed(self, item: OutboxItem, error: Exception, *, give_up: bool = False) -> None:
-        attempts = item.attempts + 1
-        gave_up = give_up or attempts >= MAX_ATTEMPTS
-        log.warning(
-            "outbox item %s to %s failed (attempt %s%s): %s",
-            item.id,
-            item.channel,
-            attempts,
-            ", giving up" if gave_up else "",
-            type(error).__name__,
-            exc_info=error,
-        )
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == item.id)
-                .values(
-                    status="failed" if gave_up else "pending",
-                    attempts=attempts,
-                    next_attempt_at=utcnow() + backoff(attempts),
-                    last_error=type(error).__name__,
-                )
-            )
-        if not gave_up:
-            asyncio.get_running_loop().call_later(backoff(attempts).total_seconds(), self.wake)
-
     async def run(self, poll_seconds: float = 2.0) -> None:
         """Deliver forever: on every wake-up, and every ``poll_seconds`` for retries and for
         claims a crashed worker left behind."""
-        while True:
-            try:
-                await self.recover()
-                await self.drain()
-            except Exception:  # the loop must survive a database hiccup
-                log.exception("outbox delivery pass failed")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(poll_seconds):
-                    await self._wake.wait()
-            self._wake.clear()
+        await self._delivery.run(self._deliver, poll_seconds)
+
+    async def _deliver(self) -> None:
+        await self.recover()
+        await self.drain()

@@ -10,8 +10,8 @@ import uuid
 from bot import tasks as background
 from bot.app import Spoc
 from bot.config import Settings
+from bot.delivery import RetryLater
 from bot.messages import ConversationRef, Inbound, Reply
-from bot.outbox import RetryLater
 
 CHANNEL = "terminal"
 

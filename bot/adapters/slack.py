@@ -56,9 +56,9 @@ from bot.adapters.slack_format import (
     message_of,
 )
 from bot.config import Settings
+from bot.delivery import RetryLater, Undeliverable
 from bot.locks import KeyedLock
 from bot.messages import ConversationRef, Inbound, Reply
-from bot.outbox import RetryLater, Undeliverable
 from bot.router import Router
 from bot.store.people import Identity, remember_person, takes_part
 

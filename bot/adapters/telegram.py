@@ -55,9 +55,9 @@ from bot.adapters.background import Background
 from bot.adapters.labels import with_author
 from bot.adapters.telegram_format import Pacer, buttons_fit, keyboard, pieces, to_html
 from bot.config import Settings
+from bot.delivery import RetryLater, Undeliverable
 from bot.locks import KeyedLock
 from bot.messages import ConversationRef, Inbound, Reply
-from bot.outbox import RetryLater, Undeliverable
 from bot.router import Router
 from bot.store.people import Identity, remember_person
 

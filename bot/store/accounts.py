@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.store.models import Base, utcnow
+from bot.store.models import Base, Deliverable, utcnow
 
 
 class DirectoryEntry(Base):
@@ -58,21 +58,16 @@ class ResetFailure(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MailItem(Base):
+class MailItem(Deliverable, Base):
     """An e-mail or text message to send after commit (or, in development without a mail
     server, to keep in the development outbox: status ``dev``)."""
 
     __tablename__ = "mail_outbox"
     __table_args__ = (Index("ix_mail_outbox_pending", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # email | sms
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column()

@@ -83,21 +83,27 @@ class Message(Base):
     author_name: Mapped[str | None] = mapped_column(String(120))
 
 
-class OutboxItem(Base):
+class Deliverable:
+    """The columns of a row a worker sends after commit (:mod:`bot.delivery`): the chat
+    outbox's and the mail outbox's. Each table adds its own ``last_error`` and content."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)  # first, as in the migrations
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class OutboxItem(Deliverable, Base):
     """A reply to deliver after commit; delivered by the channel's sender, retried on failure."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
     channel: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(12), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(500))
-    sent_at: Mapped[datetime | None] = mapped_column()
 
 
 class NumberSequence(Base):
