@@ -9,7 +9,6 @@ with a token in a short-lived cookie of its own (double submit), against login C
 
 from __future__ import annotations
 
-import hmac
 import math
 import secrets
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from bot.app import Spoc
 from bot.errors import Forbidden, RateLimited, Unauthorized
 from bot.store import agents as store
 from bot.store.agents import Agent
-from bot.web.security import TokenBuckets
+from bot.web.security import TokenBuckets, same_secret
 
 COOKIE = "spoc_agent"
 LOGIN_COOKIE = "spoc_agent_login"
@@ -99,7 +98,7 @@ def throttle_sign_in(request: Request) -> None:
 
 def check_login_token(request: Request, given: str | None) -> None:
     expected = request.cookies.get(LOGIN_COOKIE)
-    if not expected or not given or not hmac.compare_digest(expected, given):
+    if not expected or not given or not same_secret(expected, given):
         raise Forbidden("The sign-in form has expired or is not ours: reload the page.")
 
 
@@ -127,5 +126,5 @@ async def require_agent(request: Request) -> SignedInAgent:
 
 
 def check_csrf(agent: SignedInAgent, given: str | None) -> None:
-    if not given or not hmac.compare_digest(agent.csrf_token, given):
+    if not given or not same_secret(agent.csrf_token, given):
         raise Forbidden(f"Missing or wrong CSRF token (send the {CSRF_HEADER} header).")

@@ -17,6 +17,7 @@ from typing import Any
 from itsdangerous import BadData, BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from bot.config import Settings
+from bot.web.security import same_secret
 
 log = logging.getLogger(__name__)
 SALT = "spoc.approval.link"
@@ -95,4 +96,4 @@ class ApprovalLinks:
     def csrf_ok(self, *, link: str, cookie: str | None, given: str | None) -> bool:
         if not cookie or not given:
             return False
-        return hmac.compare_digest(self.csrf_token(link=link, cookie=cookie), given)
+        return same_secret(self.csrf_token(link=link, cookie=cookie), given)

@@ -11,7 +11,6 @@ except an unreachable directory (503).
 
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
 from typing import Any
@@ -34,7 +33,7 @@ from bot.store import repo
 from bot.store.accounts import ResetLink
 from bot.store.unit import joined
 from bot.web.pages import LINKS, page_environment
-from bot.web.security import origin_of
+from bot.web.security import origin_of, same_secret
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +147,7 @@ def create_router(settings: Settings) -> APIRouter:
         lang = fields.get("lang") or settings.default_locale
         cookie = request.cookies.get(COOKIE, "")
         sent = fields.get("csrf", "")
-        if not (cookie and sent and hmac.compare_digest(cookie, sent)) or not _same_origin(
+        if not (cookie and sent and same_secret(cookie, sent)) or not _same_origin(
             request, settings
         ):
             return page(403, "forbidden", lang)

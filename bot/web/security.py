@@ -25,6 +25,7 @@ so the client address is the person's and not the proxy's.
 
 from __future__ import annotations
 
+import hmac
 import math
 import re
 import time
@@ -266,3 +267,10 @@ def install(app: FastAPI, settings: Settings) -> None:
         allowed_origins=origins,
         https=settings.public_base_url.startswith("https://"),
     )
+
+
+def same_secret(expected: str, given: str) -> bool:
+    """Whether a token someone sent is ours, in constant time. Compared as UTF-8 bytes:
+    ``hmac.compare_digest`` refuses ``str`` with non-ASCII characters, and a form or cookie
+    can hold any."""
+    return hmac.compare_digest(expected.encode(), given.encode())

@@ -173,3 +173,54 @@ async def test_trying_one_password_on_many_accounts_is_slowed_down(
     # Twenty a minute, refilled as time passes (each refusal takes an argon2 check).
     assert answers[:20] == [401] * 20
     assert 429 in answers[20:]
+
+
+HOSTILE = (
+    "",
+    "\x00",
+    "nul\x00in the middle",
+    "{{ 7*7 }} {% raw %}<script>alert(1)</script>",
+    "x" * 50_000,
+    "ö" * 3000,
+    "agent:\x00",
+    "group:" + "g" * 5000,
+)
+
+
+async def test_the_console_forms_answer_hostile_values_without_a_server_error(
+    client: httpx.AsyncClient,
+) -> None:
+    """The console's HTML forms are not in the OpenAPI schema the API fuzz reads: each one
+    gets NUL bytes, template syntax, huge and empty values, and ids no row can have."""
+    person = await waiting_conversation(client)
+    async with agent_user(client, "kim", name="Kim") as kim:
+        page = await kim.http.get("/agent")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        (item,) = await kim.queue()
+        real = item["conversation_id"]
+        await kim.claim(real)
+        fields = {
+            "messages": "text",
+            "notes": "text",
+            "transfer": "target",
+            "close": "resolution",
+            "handback": "csrf_token",
+            "claim": "csrf_token",
+        }
+        for action, field in fields.items():
+            for conversation_id in (real, 0, -1, 2**31, 2**70, "abc"):
+                for value in HOSTILE:
+                    response = await kim.http.post(
+                        f"/agent/conversations/{conversation_id}/{action}",
+                        data={"csrf_token": token.group(1), field: value},
+                    )
+                    assert response.status_code < 500, (action, conversation_id, value[:20])
+        for taken in ("0", "abc", str(2**40), "\x00"):
+            assert (await kim.http.get("/agent", params={"taken": taken})).status_code < 500
+        login = await client.post(
+            "/agent/login", data={"username": "kim\x00", "password": "\x00", "csrf_token": "x"}
+        )
+        assert login.status_code < 500
+    # Whatever was stored reached the person as text, never evaluated.
+    assert all("49" not in message["text"] for message in person.transcript)

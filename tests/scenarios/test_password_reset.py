@@ -262,6 +262,8 @@ async def test_a_post_without_the_form_token_changes_nothing(
     assert "Lösenordet är inte bytt" in forged.text
     csrf = await open_form(ldap_client, link)
     wrong_token = await ldap_client.post(link, data={**fields, "csrf": csrf[::-1]})
+    not_even_ascii = await ldap_client.post(link, data={**fields, "csrf": "ö" * len(csrf)})
+    assert not_even_ascii.status_code == 403
     other_site = await ldap_client.post(
         link, data={**fields, "csrf": csrf}, headers={"Origin": "https://evil.example"}
     )

@@ -263,6 +263,12 @@ async def test_forged_edited_and_expired_links_get_a_clear_page(chat: httpx.Asyn
         assert page.status_code == 404 and "Länken fungerar inte" in page.text, path
         assert (await chat.post(path, data={"csrf": "x"})).status_code in (403, 404)
 
+    # A form token that is not ours, in any characters, is refused, never a server error
+    # (the page was opened first, so the form's cookie is there to compare against).
+    assert (await chat.get(approve)).status_code == 200
+    for csrf in ("x", "ö" * 40, "\x00"):
+        assert (await chat.post(approve, data={"csrf": csrf})).status_code == 403, csrf
+
     (approval,) = await approvals_of(chat)
     signed_by_someone_else = URLSafeTimedSerializer("another secret", salt=SALT).dumps(
         {"a": approval.id, "n": approval.nonce, "d": "approve", "l": "sv"}
