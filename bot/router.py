@@ -61,7 +61,7 @@ class TicketUpdated:
 # Decides, inside the turn's transaction and before anything is stored, whether this message
 # may enter its conversation (None: there is no such conversation); raises a SpocError to
 # refuse. The web chat checks its session token and expiry this way: one read fewer per turn.
-Admit = Callable[[Conversation | None], None]
+Admit = Callable[[Conversation | None], object]
 
 
 class _Refused(Exception):  # carries the admit check's own error out of the turn

@@ -10,7 +10,7 @@ import json
 from collections.abc import AsyncIterator
 
 from fastapi import Request
-from sse_starlette.sse import ServerSentEvent
+from sse_starlette import ServerSentEvent
 
 from bot.agents.auth import SignedInAgent
 from bot.agents.schemas import NoteOut, QueueOut, item_out, message_out, takeover_of

@@ -117,7 +117,11 @@ class ApprovalTimeouts:
                     session, approval, ticket, chat, reminder=True, left=self._left(approval, now)
                 )
             via = VIA_CHAT if chat is not None else VIA_EMAIL
-            detail = {"approver": approval.approver_email, "rule": approval.rule, "via": via}
+            detail: dict[str, object] = {
+                "approver": approval.approver_email,
+                "rule": approval.rule,
+                "via": via,
+            }
             await _record(session, ticket, REMINDED, detail, now)
         log.info("approvals: %s reminded by %s", ticket.number, via)
         return True

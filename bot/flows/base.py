@@ -150,7 +150,7 @@ class Context:
     approvals: RequestDesk | None = None
     escalate: Escalator | None = None
 
-    def say(self, name: str, buttons: Sequence[Button] = (), **context: Any) -> None:
+    def say(self, name: str, buttons: Sequence[Button] = (), /, **context: Any) -> None:
         reply = self.services.replies.render(self.locale, name, tuple(buttons), **context)
         self.replies.append(reply)
         offered = self.data.setdefault("offered", [])

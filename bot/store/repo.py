@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -26,7 +26,7 @@ from bot.store.models import (
 # Statements every turn runs, built once: building a statement costs more CPU than SQLite
 # takes to run it (compiled forms are cached by SQLAlchemy either way). Core inserts on the
 # tables skip the ORM's bulk machinery, which the turn does not need.
-_MESSAGES = Message.__table__
+_MESSAGES = cast(Table, Message.__table__)
 _ADD_MESSAGES = insert(_MESSAGES).returning(_MESSAGES.c.id)
 # A repeated delivery inserts nothing and returns no id; the database logs no error for it.
 _ADD_PERSON_MESSAGE = {
@@ -35,8 +35,8 @@ _ADD_PERSON_MESSAGE = {
     .returning(_MESSAGES.c.id)
     for backend in (postgresql, sqlite)
 }
-_ADD_EVENTS = insert(Event.__table__)
-_CONVERSATIONS = Conversation.__table__
+_ADD_EVENTS = insert(cast(Table, Event.__table__))
+_CONVERSATIONS = cast(Table, Conversation.__table__)
 _SAVE_CONVERSATION = update(_CONVERSATIONS).where(
     _CONVERSATIONS.c.id == bindparam("conversation_id")
 )

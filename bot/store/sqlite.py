@@ -92,7 +92,7 @@ class InlineConnection(aiosqlite.Connection):
         finally:
             connection.execute("PRAGMA busy_timeout = 0")
 
-    def stop(self) -> None:  # type: ignore[override]  # no thread to stop
+    def stop(self) -> None:  # no thread to stop
         self._running = False
         if self._connection is not None:
             self._connection.close()

@@ -6,6 +6,7 @@ Bad input is a 4xx with a message a developer can act on; only our own faults ar
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,7 +34,7 @@ _HTTP_CODES = {
 
 
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": code, "message": message}}, status_code=status, headers=headers
@@ -54,8 +55,9 @@ def _describe(error: RequestValidationError) -> tuple[int, str, str]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(SpocError)
     async def _spoc_error(_request: Request, error: SpocError) -> JSONResponse:
-        limited = isinstance(error, RateLimited)
-        headers = {"Retry-After": str(error.retry_after)} if limited else None
+        headers = (
+            {"Retry-After": str(error.retry_after)} if isinstance(error, RateLimited) else None
+        )
         return error_response(error.status, error.code, str(error), headers)
 
     @app.exception_handler(RequestValidationError)
