@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.request_items import PRE_APPROVED
 from bot.store.db import opened
 from bot.store.models import Event
 
@@ -40,7 +41,6 @@ KINDS = (
     "approval_reminded",
     "approval_expired",
 )
-PRE_APPROVED = "pre-approved"
 
 
 def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> dict[str, Any]:

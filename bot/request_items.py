@@ -15,7 +15,8 @@ from bot.text import fold, words
 
 FILE = "requests.yaml"
 ApprovalRule = Literal["manager", "owner", "pre-approved"]
-RULES: tuple[ApprovalRule, ...] = ("manager", "owner", "pre-approved")
+PRE_APPROVED: ApprovalRule = "pre-approved"
+RULES: tuple[ApprovalRule, ...] = ("manager", "owner", PRE_APPROVED)
 KINDS = ("text", "choice")
 # A match this good is taken at once; below it, and above the floor, the person chooses.
 SURE_SCORE = 95.0
@@ -83,7 +84,7 @@ class RequestItem:
 
     @property
     def is_pre_approved(self) -> bool:
-        return self.approval == "pre-approved"
+        return self.approval == PRE_APPROVED
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +146,7 @@ def _item(entry: dict[str, Any]) -> RequestItem:
     if approval not in RULES:
         raise ConfigError(f"request item {item_id}: approval must be one of {', '.join(RULES)}")
     owner = entry.get("owner")
-    if approval != "pre-approved" and not owner:
+    if approval != PRE_APPROVED and not owner:
         # The owner approves, or stands in when the directory knows no manager.
         raise ConfigError(f"request item {item_id}: approval by {approval} needs an owner")
     return RequestItem(

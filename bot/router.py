@@ -7,7 +7,6 @@ ticket, the events and the replies to send are committed together or not at all.
 from __future__ import annotations
 
 import copy
-import hmac
 import logging
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from bot.store.unit import joined
 from bot.text import printable
 from bot.ticket_news import mail_news
 from bot.web.hub import QUEUE, payload_of
+from bot.web.security import same_secret
 
 if TYPE_CHECKING:
     from bot.approvals.desk import Approvals
@@ -550,11 +550,7 @@ class _Desk:
     async def by_contact(self, number: str, email: str) -> TicketView | None:
         ticket = await repo.get_ticket(self._session, number=number)
         given = (ticket.details or {}).get("contact_email") if ticket is not None else None
-        if (
-            ticket is None
-            or not given
-            or not hmac.compare_digest(given.encode(), email.lower().encode())
-        ):
+        if ticket is None or not given or not same_secret(given, email.lower()):
             return None
         return _view(ticket)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import os
 import re
@@ -60,6 +59,7 @@ from bot.locks import KeyedLock
 from bot.messages import ConversationRef, Inbound, Reply
 from bot.router import Router
 from bot.store.people import Identity, remember_person
+from bot.web.security import same_secret
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +263,7 @@ class TelegramChannel:
         given = request.headers.get(SECRET_HEADER)
         if not self._secret or given is None:
             return False
-        return hmac.compare_digest(given.encode(), self._secret.encode())
+        return same_secret(self._secret, given)
 
     async def handle_http(self, request: Request) -> Response:
         """``POST /telegram/webhook``: 403 without the secret; 200 once the turn is stored."""

@@ -7,7 +7,6 @@ Off unless ``SPOC_ITSM_API_TOKEN`` is set; the caller sends it as a bearer token
 
 from __future__ import annotations
 
-import hmac
 from typing import Literal
 
 from fastapi import APIRouter, Header, Request
@@ -17,7 +16,7 @@ from bot.app import Spoc
 from bot.errors import NotFound, Unauthorized
 from bot.router import TicketChange
 from bot.web.params import Printable
-from bot.web.security import bearer_of
+from bot.web.security import bearer_of, same_secret
 
 
 class StateIn(BaseModel):
@@ -53,7 +52,7 @@ def create_router() -> APIRouter:
         if secret is None or not secret.get_secret_value():  # an empty token is no token
             raise NotFound("The ticket integration API is not enabled.")
         given = bearer_of(authorization) or ""
-        if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
+        if not same_secret(secret.get_secret_value(), given):
             raise Unauthorized("Send the integration token as 'Authorization: Bearer <token>'.")
         change = TicketChange(
             number=number.upper(),
