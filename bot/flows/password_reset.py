@@ -80,9 +80,7 @@ async def _which(ctx: Context) -> str:
 
 
 def _case(ctx: Context) -> dict[str, Any]:
-    """A copy of the flow's state; :func:`_keep` stores it back. A new object each time,
-    because the conversation's JSON column is only written when its value changes, and a
-    nested dict changed in place looks unchanged."""
+    """A copy of the flow's state; :func:`_keep` stores it back whole."""
     return dict(ctx.data.get("password_reset") or {})
 
 

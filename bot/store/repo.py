@@ -149,7 +149,7 @@ async def add_person_message(
         "idempotency_key": key,
         "created_at": utcnow(),
     }
-    statement = _ADD_PERSON_MESSAGE.get(session.get_bind().dialect.name, _ADD_MESSAGES)
+    statement = _ADD_PERSON_MESSAGE[session.get_bind().dialect.name]
     return (await session.execute(statement, row)).scalar_one_or_none()
 
 
