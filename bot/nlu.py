@@ -96,8 +96,11 @@ def _padded_phrases(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f" {' '.join(words(phrase))} " for phrase in phrases)
 
 
-def _has_any(text: str, phrases: tuple[str, ...]) -> bool:
+def _has_any(text: str, phrases: tuple[str, ...], *, unless: tuple[str, ...] = ()) -> bool:
+    """Whether ``text`` says one of ``phrases``, not counting what it says in ``unless``."""
     padded = f" {' '.join(words(text))} "
+    for phrase in _padded_phrases(unless):
+        padded = padded.replace(phrase, "  ")
     return any(phrase in padded for phrase in _padded_phrases(phrases))
 
 
@@ -177,7 +180,25 @@ _YES = (
     "solved",
 )
 _NO = ("nej", "nix", "nope", "no", "inte", "not", "hjalpte inte", "didn't help", "didnt help")
+# "Nobody can hear me" is one person's microphone, not a whole unit's outage.
+_NOBODY_PERCEIVES_ME = (
+    "nobody can hear me",
+    "no one can hear me",
+    "nobody hears me",
+    "nobody can see me",
+    "no one can see me",
+    "ingen kan hora mig",
+    "ingen kan se mig",
+    "ingen hor mig",
+    "ingen ser mig",
+    "hor ingen mig",
+    "ser ingen mig",
+)
 _PROBLEM = (
+    *_NOBODY_PERCEIVES_ME,
+    "ingen kan",
+    "nobody can",
+    "no one can",
     "fungerar inte",
     "funkar inte",
     "funkar ej",
@@ -512,7 +533,7 @@ def describes_problem(text: str) -> bool:
 def impact_of(text: str) -> int | None:
     if _has_any(text, _ONE):
         return IMPACT_ONE
-    if _has_any(text, _WIDE):
+    if _has_any(text, _WIDE, unless=_NOBODY_PERCEIVES_ME):
         return IMPACT_WIDE
     if _has_any(text, _SEVERAL):
         return IMPACT_SEVERAL

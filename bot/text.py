@@ -33,3 +33,20 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0]
     return cut + "…"
+
+
+def preview(text: str, limit: int) -> str:
+    """At most ``limit`` characters of a guide with its lines kept (numbered steps stay steps
+    on a phone), cut after a whole line where one ends late enough, with an ellipsis when cut.
+    """
+    lines: list[str] = []
+    for line in text.strip().splitlines():
+        line = " ".join(line.split())
+        if line or (lines and lines[-1]):  # one empty line between paragraphs, never two
+            lines.append(line)
+    kept = "\n".join(lines).strip()
+    if len(kept) <= limit:
+        return kept
+    head = kept[: limit - 1]
+    cut = head.rsplit("\n", 1)[0] if head.rfind("\n") > limit // 2 else head.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"

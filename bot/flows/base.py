@@ -49,6 +49,7 @@ class HitLike(Protocol):
 
 class KnowledgeSearch(Protocol):
     def search(self, query: str, *, lang: str, limit: int = 3) -> Sequence[HitLike]: ...
+    def get(self, article_id: str, lang: str | None = None) -> ArticleLike | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,11 +9,12 @@ from bot import nlu
 from bot.flows.base import IDLE, Context, Flow, State
 from bot.messages import Button
 from bot.sla import IMPACT_WIDE
-from bot.text import shorten
+from bot.text import preview, shorten
 
 SERVICE_UNKNOWN = "incident:service:unknown"
 HELPED_YES = "incident:helped:yes"
 HELPED_NO = "incident:helped:no"
+OTHER_ARTICLE = "incident:article:"  # + the id of another article the search accepted
 CONFIRM = "incident:confirm"
 CHANGE = "incident:change"
 CANCEL = "incident:cancel"
@@ -132,35 +133,65 @@ async def _symptom(ctx: Context) -> str:
 
 async def _suggest(ctx: Context) -> str | None:
     case = _case(ctx)
+    if case.get("article_id"):  # asked again (a stale button, say): nothing new to search
+        return "incident.helped"
     case["articles_done"] = True
     query = " ".join(case.get("description", []))
     hits = ctx.services.knowledge.search(query, lang=ctx.locale, limit=3)
     if not hits:
         ctx.record("kb_no_match", query=shorten(query, 300), lang=ctx.locale)
         return _next_missing(ctx)
-    article = hits[0].article
-    case["article_id"] = article.id
-    case.setdefault("articles_tried", []).append(article.id)
-    ctx.record("article_suggested", article_id=article.id, score=round(hits[0].score, 1))
+    # The search's runners-up stay on offer: the person can see at a glance that the first
+    # guide is about something else and open the right one, instead of a ticket.
+    case["other_articles"] = [hit.article.id for hit in hits[1:]]
+    _suggested(ctx, hits[0].article.id, score=round(hits[0].score, 1))
+    return "incident.helped"
+
+
+def _suggested(ctx: Context, article_id: str, **event: Any) -> None:
+    case = _case(ctx)
+    case["article_id"] = article_id
+    case.setdefault("articles_tried", []).append(article_id)
+    ctx.record("article_suggested", article_id=article_id, **event)
+
+
+async def _present(ctx: Context) -> None:
+    """The guide in full the first time; after that only the question, with its title."""
+    case = _case(ctx)
+    article = ctx.services.knowledge.get(case.get("article_id", ""), ctx.locale)
+    others = [
+        other
+        for other_id in case.get("other_articles", [])
+        if (other := ctx.services.knowledge.get(other_id, ctx.locale)) is not None
+    ]
+    buttons = [
+        ctx.button("helped_yes", HELPED_YES),
+        ctx.button("helped_no", HELPED_NO),
+        *(Button(other.title, OTHER_ARTICLE + other.id) for other in others),
+    ]
+    if article is None or case.get("presented") == article.id:
+        ctx.say("ask_helped", buttons, title=article.title if article else None)
+        return
+    case["presented"] = article.id
     ctx.say(
         "article_suggestion",
-        [ctx.button("helped_yes", HELPED_YES), ctx.button("helped_no", HELPED_NO)],
+        buttons,
         title=article.title,
-        body=shorten(article.body, ARTICLE_PREVIEW_CHARS),
+        body=preview(article.body, ARTICLE_PREVIEW_CHARS),
+        others=bool(others),
     )
-    return None
 
 
 async def _helped(ctx: Context) -> str:
     case = _case(ctx)
+    if ctx.action and ctx.action.startswith(OTHER_ARTICLE):
+        return _other_article(ctx, ctx.action.removeprefix(OTHER_ARTICLE))
     answer = {HELPED_YES: True, HELPED_NO: False}.get(ctx.action or "")
     if answer is None:
         answer = nlu.yes_or_no(ctx.text)
     if answer is None:
-        ctx.say(
-            "ask_helped_again",
-            [ctx.button("helped_yes", HELPED_YES), ctx.button("helped_no", HELPED_NO)],
-        )
+        ctx.understood = False
+        ctx.say("ask_helped_again")
         return "incident.helped"
     article_id = case.get("article_id")
     if answer:
@@ -173,6 +204,17 @@ async def _helped(ctx: Context) -> str:
         _absorb(ctx, ctx.text)
     ctx.say("sorry_not_helped")
     return _next_missing(ctx)
+
+
+def _other_article(ctx: Context, article_id: str) -> str:
+    """The person chose another of the search's articles: the first one was not about this."""
+    case = _case(ctx)
+    others = case.get("other_articles", [])
+    if article_id in others and ctx.services.knowledge.get(article_id, ctx.locale):
+        ctx.record("article_not_helped", article_id=case.get("article_id"), chosen=article_id)
+        case["other_articles"] = [other for other in others if other != article_id]
+        _suggested(ctx, article_id, chosen=True)
+    return "incident.helped"  # a guide since taken out of the knowledge base: ask again
 
 
 def _slot_step(slot: str, choices: tuple[str, ...], extract: Any) -> State:
@@ -296,7 +338,7 @@ FLOW = Flow(
         "service": State(_ask_service, _service),
         "symptom": State(_ask_symptom, _symptom),
         "suggest": State(_suggest, _helped),
-        "helped": State(None, _helped),
+        "helped": State(_present, _helped),
         "since": _slot_step("since", SINCE_CHOICES, nlu.since_of),
         "impact": _slot_step("impact", IMPACT_CHOICES, nlu.impact_of),
         "urgency": _slot_step("urgency", URGENCY_CHOICES, nlu.urgency_of),

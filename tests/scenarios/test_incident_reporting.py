@@ -122,6 +122,94 @@ async def test_it_helped_typed_in_words_counts_the_same(client: httpx.AsyncClien
     assert (await events_of(client))["article_helped"] == 1
 
 
+OTHER_ARTICLE = "incident:article:"
+
+
+def other_articles(person: ChatPerson) -> list[str]:
+    return [a for a in person.offered() if a.startswith(OTHER_ARTICLE)]
+
+
+async def test_the_search_runners_up_are_offered_and_the_right_one_solves_it(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    first = (await person.say("i teamsmötet hör ingen mig och kameran är svart"))[0]["text"]
+    others = other_articles(person)
+    assert others, "the search's other accepted articles are offered as buttons"
+    assert "Välj då en av de andra guiderna" in first
+    titles = {b["action"]: b["title"] for b in person.transcript[-1]["buttons"]}
+    assert titles["incident:helped:no"] == "Nej, det hjälpte inte"
+
+    replies = await person.press(others[0])
+    assert titles[others[0]] in replies[0]["text"]  # the chosen guide, by the title it had
+    shown = person.transcript[-1]["buttons"]
+    assert [b["action"] for b in shown][:2] == ["incident:helped:yes", "incident:helped:no"]
+    assert others[0] not in person.offered()  # a guide is not offered twice
+    assert set(other_articles(person)) == set(others[1:])
+    assert "Löste det problemet?" in replies[0]["text"]
+
+    await person.press("incident:helped:yes")
+    assert await tickets_of(client) == []
+    events = await events_of(client)
+    assert events["article_suggested"] == 2
+    assert events["article_not_helped"] == 1  # the first guide was about something else
+    assert events["article_helped"] == 1
+
+
+async def test_the_other_article_that_did_not_help_either_leads_to_a_ticket_naming_both(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client, locale="en")
+    replies = await person.say("in teams meetings nobody can hear me and my camera is black")
+    others = other_articles(person)
+    assert others
+    assert "choose one of the other guides" in replies[0]["text"]
+    await person.press(others[0])
+    await person.press("incident:helped:no")
+    await person.say("since this morning")
+    await person.press("incident:impact:3")
+    await person.press("incident:urgency:2")
+    await person.press("incident:confirm")
+    ticket = (await tickets_of(client))[0]
+    assert len(ticket.details["articles_tried"]) == 2
+    assert ticket.details["articles_tried"][1] == others[0].removeprefix(OTHER_ARTICLE)
+
+
+async def test_an_unclear_answer_to_a_guide_gets_the_question_again_by_its_title(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client, locale="en")
+    first = await person.say("outlook keeps crashing when i open it")
+    title = first[0]["text"].split("\n")[2].strip("*")
+    replies = await person.say("hmm")
+    assert [r["text"] for r in replies] == [
+        "Sorry, I didn't catch whether it helped.",
+        f"Did the guide “{title}” solve the problem?",
+    ]
+    assert "incident:helped:yes" in person.offered()
+    await person.say("yes it did, thanks")
+    assert (await events_of(client))["article_helped"] == 1
+
+
+async def test_an_article_button_never_offered_is_refused_and_the_question_stands(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("i teamsmötet hör ingen mig och kameran är svart")
+    offered = set(other_articles(person))
+    for action in ("incident:article:vpn-connect", "incident:article:../../etc/passwd"):
+        assert action not in offered
+        replies = await person.send(action=action)
+        assert "incident:helped:no" in person.offered()  # asked again, nothing lost
+        assert set(other_articles(person)) == offered
+        # The question again by the guide's title, not the whole guide once more.
+        assert replies[-1]["text"].startswith("Löste guiden ”")
+        assert len(replies[-1]["text"]) < 120
+    events = await events_of(client)
+    assert events["article_suggested"] == 1
+    assert "article_not_helped" not in events
+
+
 async def test_same_message_delivered_twice_opens_one_ticket(client: httpx.AsyncClient) -> None:
     person = await ChatPerson.start(client)
     await person.say("skrivaren skriver inte ut, bara jag, det kan vänta")

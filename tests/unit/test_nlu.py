@@ -48,6 +48,13 @@ def test_asking_for_a_person(text: str) -> None:
         ("bara jag", 3),
         ("only me as far as I know", 3),
         ("det är trasigt", None),
+        ("ingen kan logga in i journalen", 1),
+        ("nobody can print on the third floor", 1),
+        # Nobody hearing or seeing *me* is one person's headset or camera.
+        ("i teamsmötet hör ingen mig", None),
+        ("ingen kan höra mig när jag pratar", None),
+        ("nobody can hear me in meetings", None),
+        ("nobody can hear me, bara jag har problemet", 3),
     ],
 )
 def test_impact(text: str, impact: int | None) -> None:
@@ -103,3 +110,6 @@ def test_problem_descriptions() -> None:
     assert nlu.describes_problem("outlook kraschar")
     assert nlu.describes_problem("my laptop won't start")
     assert not nlu.describes_problem("när har biblioteket öppet")
+    assert nlu.describes_problem("ingen kan logga in")
+    assert nlu.describes_problem("nobody can hear me and my camera is black")
+    assert nlu.describes_problem("i teamsmötet hör ingen mig")
