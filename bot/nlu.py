@@ -357,8 +357,14 @@ _STOPPED = (
 )
 _HINDERED = ("jobbigt", "besvarligt", "tar tid", "segt", "annoying", "slows me down", "hindered")
 _CAN_WAIT = ("kan vanta", "ingen brads", "inte bradskande", "can wait", "not urgent", "no rush")
+# "since the update yesterday": a day said after the event belongs to it
+_DAY_AFTER = (
+    r"(?:ig[aå]r|i\s+g[aå]r|idag|i\s+dag|i\s+morse|i\s+f[oö]rrg[aå]r|yesterday|today|"
+    r"this\s+morning|last\s+week|f[oö]rra\s+veckan)"
+)
 _SINCE = re.compile(
-    r"(?i)\b(sedan|sen|fr[aå]n|since|from|efter|after)\s+(\S+(?:\s+\S+)?)"
+    r"(?i)\b(sedan|sen|fr[aå]n|since|from|efter|after)\s+"
+    rf"(\S+(?:\s+{_DAY_AFTER}\b|\s+\S+(?:\s+{_DAY_AFTER}\b)?)?)"
     r"|\b(i\s+morse|i\s+morgon|idag|i\s+dag|ig[aå]r|i\s+g[aå]r|i\s+kv[aä]ll|nyss|precis\s+nu|"
     r"hela\s+veckan|hela\s+dagen|i\s+flera\s+dagar|today|yesterday|this\s+morning|"
     r"all\s+week|all\s+day|just\s+now|for\s+days|an\s+hour\s+ago|\d+\s+(?:dagar|timmar|"

@@ -97,6 +97,9 @@ def test_since_and_ratings_and_ticket_numbers() -> None:
     assert nlu.since_of("det har varit så sedan i måndags") == "sedan i måndags"
     assert nlu.since_of("since yesterday morning") == "since yesterday morning"
     assert nlu.since_of("i morse kraschade den") == "i morse"
+    assert nlu.since_of("slow since the update yesterday") == "since the update yesterday"
+    assert nlu.since_of("seg efter uppdateringen i går, tror jag") == "efter uppdateringen i går"
+    assert nlu.since_of("sedan i morse när jag kom") == "sedan i morse"
     assert nlu.rating_of("4") == 4
     assert nlu.rating_of(" 5/5 ") == 5
     assert nlu.rating_of("45") is None
