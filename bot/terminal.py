@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+import re
 import sys
 import uuid
 
@@ -16,9 +17,14 @@ from bot.messages import ConversationRef, Inbound, Reply
 CHANNEL = "terminal"
 
 
-def render(reply: Reply) -> str:
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def render(reply: Reply, *, styled: bool = False) -> str:
+    """Buttons as numbered choices; the guides' **bold** bold on a terminal, else plain."""
+    text = _BOLD.sub("\033[1m\\1\033[0m" if styled else r"\1", reply.text)
     named = reply.author == "agent" and reply.author_name
-    lines = [f"{reply.author_name}: {reply.text}" if named else reply.text]
+    lines = [f"{reply.author_name}: {text}" if named else text]
     lines += [f"  {number}) {button.title}" for number, button in enumerate(reply.buttons, 1)]
     return "\n".join(lines)
 
@@ -41,7 +47,7 @@ async def run_terminal_chat(settings: Settings, *, locale: str | None) -> int:
             raise RetryLater(1, "another terminal")
         if reply.buttons:
             last_with_buttons = reply
-        sys.stdout.write(f"\nspoc> {render(reply)}\n")
+        sys.stdout.write(f"\nspoc> {render(reply, styled=sys.stdout.isatty())}\n")
         sys.stdout.flush()
 
     ref = ConversationRef(CHANNEL, f"{getpass.getuser()}-{uuid.uuid4().hex[:8]}")
