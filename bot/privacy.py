@@ -60,6 +60,22 @@ def mask(text: str) -> str:
     return _SECRET.sub(lambda m: m.group(1) + m.group(2) + SECRET_MASK, text)
 
 
+_MASKED_STATEMENT = re.compile(
+    r"(?i)(?:\b(?:mitt|min|my)\s+)?"
+    r"(?:\b(?:personnummer|personnumret|personnr|pnr|samordningsnummer|personal\s+number|"
+    r"personal\s+identity\s+number|kortnummer|kortnumret|card\s+number)"
+    r"\s*(?:är|ar|is|=|:)?\s*)?"
+    rf"(?:{re.escape(PNR_MASK)}|{re.escape(CARD_MASK)}|{re.escape(SECRET_MASK)})"
+)
+
+
+def without_masked(text: str) -> str:
+    """Masked text without what was masked, and without the words that named an identity or
+    card number: "mitt personnummer är ******-****" tells who someone is, not what their
+    problem is about. A stated password keeps its word: it may well be the problem."""
+    return " ".join(_MASKED_STATEMENT.sub(" ", text).split())
+
+
 def contains_identity_number(text: str) -> bool:
     return any(_mask_pnr(m) == PNR_MASK for m in _PNR.finditer(text))
 

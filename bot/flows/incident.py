@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import nlu
+from bot import nlu, privacy
 from bot.flows.base import IDLE, Context, Flow, State
 from bot.messages import Button
 from bot.sla import IMPACT_WIDE
@@ -136,7 +136,7 @@ async def _suggest(ctx: Context) -> str | None:
     if case.get("article_id"):  # asked again (a stale button, say): nothing new to search
         return "incident.helped"
     case["articles_done"] = True
-    query = " ".join(case.get("description", []))
+    query = privacy.without_masked(" ".join(case.get("description", [])))
     hits = ctx.services.knowledge.search(query, lang=ctx.locale, limit=3)
     if not hits:
         ctx.record("kb_no_match", query=shorten(query, 300), lang=ctx.locale)

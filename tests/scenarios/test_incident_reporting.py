@@ -175,6 +175,19 @@ async def test_the_other_article_that_did_not_help_either_leads_to_a_ticket_nami
     assert ticket.details["articles_tried"][1] == others[0].removeprefix(OTHER_ARTICLE)
 
 
+async def test_a_personnummer_in_the_message_does_not_steer_the_guide(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say(
+        "outlook kraschar hela tiden, kan inte jobba. mitt personnummer är 19121212-1212"
+    )
+    # The identity number is masked, and the words that named it are no topic: the guide is
+    # about Outlook, not about the e-services where people type their personnummer.
+    assert replies[0]["text"].split("\n")[2] == "**Outlook kraschar eller startar inte**"
+    assert "1212" not in replies[0]["text"]
+
+
 async def test_an_unclear_answer_to_a_guide_gets_the_question_again_by_its_title(
     client: httpx.AsyncClient,
 ) -> None:

@@ -12,6 +12,7 @@ from bot.privacy import (
     contains_identity_number,
     is_identity_number,
     mask,
+    without_masked,
 )
 
 
@@ -55,6 +56,31 @@ def test_card_numbers_and_stated_passwords_are_masked() -> None:
     assert mask("kortet 4111 1111 1111 1111 funkar inte") == f"kortet {CARD_MASK} funkar inte"
     assert mask("mitt lösenord är Sommar2026!") == f"mitt lösenord är {SECRET_MASK}"
     assert mask("password: hunter2") == f"password: {SECRET_MASK}"
+
+
+@pytest.mark.parametrize(
+    ("said", "about"),
+    [
+        ("outlook kraschar. Mitt personnummer är 811218-9876", "outlook kraschar."),
+        ("pnr: 198112189876, vpnet strular", ", vpnet strular"),
+        ("My personal number is 811218-9876 and BankID fails", "and BankID fails"),
+        ("kortnummer 4111 1111 1111 1111 nekas i e-tjänsten", "nekas i e-tjänsten"),
+        # a password said is masked, but the word stays: it may be what the problem is about
+        (
+            "mitt lösenord är Sommar2026! och det funkar inte",
+            "mitt lösenord är och det funkar inte",
+        ),
+        # no number stated: the word is the topic
+        (
+            "jag har glömt mitt personnummer till BankID",
+            "jag har glömt mitt personnummer till BankID",
+        ),
+    ],
+)
+def test_what_a_message_is_about_leaves_out_the_numbers_that_tell_who(
+    said: str, about: str
+) -> None:
+    assert without_masked(mask(said)) == about
 
 
 def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
