@@ -22,6 +22,8 @@ async def misunderstood(ctx: Context) -> str:
     ctx.say(
         "misunderstood",
         [ctx.button("menu_incident", "menu:incident"), ctx.button("menu_human", "menu:human")],
+        organisation=ctx.services.settings.organisation_name,
+        phone=ctx.services.settings.organisation_phone,
     )
     return IDLE
 

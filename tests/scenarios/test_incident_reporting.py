@@ -257,6 +257,20 @@ async def test_language_follows_the_first_message_and_switches_on_request(
 # Asking for a person and two misunderstandings in a row: tests/agents/ (the agents' queue).
 
 
+async def test_a_question_that_is_not_about_it_is_told_where_to_ask_instead(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say("när har biblioteket öppet på lördagar?")
+    assert "0123-45 60 00" in replies[0]["text"]  # the switchboard, not the service desk
+    assert "Exempelby kommun" in replies[0]["text"]
+    assert "article_suggested" not in await events_of(client)
+    english = await ChatPerson.start(client, locale="en")
+    replies = await english.say("when is the recycling centre open?")
+    assert "the switchboard can, on 0123-45 60 00" in replies[0]["text"]
+    assert await tickets_of(client) == []
+
+
 async def test_cancel_midway_opens_no_ticket(client: httpx.AsyncClient) -> None:
     person = await ChatPerson.start(client)
     await person.say("teams kraschar")
