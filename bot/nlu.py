@@ -632,6 +632,29 @@ _BROKEN = (
 )
 
 
+_NEED = (
+    "behover",
+    "skulle behova",
+    "vill ha",
+    "kan jag fa",
+    "skulle jag kunna fa",
+    "onskar",
+    "need",
+    "i want",
+    "can i get",
+    "could i get",
+    "i would like",
+    "i'd like",
+)
+_HELP = ("hjalp", "hjalpa", "help", "support")
+
+
+def expresses_need(text: str) -> bool:
+    """Someone saying they need or want something ("jag behöver adobe acrobat"), not asking
+    for help with it ("jag behöver hjälp med headsetet") and not reporting it broken."""
+    return _has_any(text, _NEED) and not _has_any(text, _HELP) and not _has_any(text, _BROKEN)
+
+
 def wants_request(text: str) -> bool:
     """An order or an access request ("jag vill beställa", "I need access to …"), not a
     report of something broken."""

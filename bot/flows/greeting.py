@@ -73,7 +73,7 @@ async def decide(ctx: Context) -> str:
         return "feedback.rate"
     if nlu.asks_status(text):
         return "status.show"
-    if nlu.wants_request(text):
+    if nlu.wants_request(text) or (nlu.expresses_need(text) and _names_an_item(ctx, text)):
         return "request.start"
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
         return "incident.start"
@@ -123,3 +123,9 @@ FLOW = Flow(
         "idle": State(_idle_prompt, decide),
     },
 )
+
+
+def _names_an_item(ctx: Context, text: str) -> bool:
+    """Whether the text clearly names something in the request catalogue."""
+    matches = ctx.services.catalog.requests.ranked(text)
+    return bool(matches) and matches[0].is_sure

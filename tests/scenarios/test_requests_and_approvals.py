@@ -313,6 +313,22 @@ async def test_when_unsure_spoc_offers_the_items_and_a_way_to_a_person(
     assert await tickets_of(chat) == []  # the desk is open: a person answers, no ticket
 
 
+async def test_saying_what_you_need_by_its_name_starts_the_request(
+    chat: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(chat, "sv")
+    await person.say("jag behöver adobe acrobat pro")
+    assert "Vad behöver du Acrobat Pro till?" in person.last_text()
+    english = await ChatPerson.start(chat, "en")
+    await english.say("I need a second screen please")
+    assert "request:opt:screen" in english.offered()
+    # Help with a thing one has, or a thing that is broken, is no order.
+    helped = await ChatPerson.start(chat, "sv")
+    await helped.say("jag behöver hjälp med headsetet, ingen hör mig")
+    assert not any(action.startswith("request:") for action in helped.offered())
+    assert "Vad behöver du" not in helped.last_text()
+
+
 async def test_an_optional_question_can_be_skipped_and_the_request_cancelled(
     chat: httpx.AsyncClient,
 ) -> None:
