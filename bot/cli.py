@@ -96,8 +96,11 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _kb_stats(args: argparse.Namespace) -> int:
     from bot.kb_stats import knowledge_stats, render
+    from bot.knowledge import KnowledgeBase
 
-    stats = asyncio.run(knowledge_stats(Settings(), limit=args.limit))
+    settings = Settings()
+    knowledge = KnowledgeBase.from_directory(settings.kb_dir)
+    stats = asyncio.run(knowledge_stats(settings, limit=args.limit, knowledge=knowledge))
     _write(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else render(stats))
     return 0
 

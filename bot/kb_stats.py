@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.knowledge import KnowledgeBase
 from bot.store.db import opened
 from bot.store.models import Event
 from bot.text import fold
@@ -29,13 +31,25 @@ class ArticleFeedback:
         return self.not_helped / answered if answered else 0.0
 
 
-def summarize(rows: list[tuple[str, dict[str, Any]]], *, limit: int) -> dict[str, Any]:
-    """Pure aggregation of (kind, data) feedback events."""
+def summarize(
+    rows: list[tuple[str, dict[str, Any]]],
+    *,
+    limit: int,
+    knowledge: KnowledgeBase | None = None,
+) -> dict[str, Any]:
+    """Pure aggregation of (kind, data) feedback events; with ``knowledge``, each article's
+    title too (None for an article no longer in the knowledge base)."""
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in FEEDBACK_KINDS}
     unmatched: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
     for kind, data in rows:
         if kind == "kb_no_match":
-            unmatched[" ".join(fold(str(data.get("query", ""))).split())] += 1
+            query = " ".join(str(data.get("query", "")).split())
+            # Counted together however they are typed ("Lösenord"/"losenord"), shown as
+            # most people wrote them.
+            if key := fold(query):
+                unmatched[key] += 1
+                spellings.setdefault(key, Counter())[query] += 1
         elif data.get("article_id"):
             counts[kind][str(data["article_id"])] += 1
     articles = [
@@ -55,6 +69,7 @@ def summarize(rows: list[tuple[str, dict[str, Any]]], *, limit: int) -> dict[str
         "failing_articles": [
             {
                 "article_id": a.article_id,
+                "title": _title(knowledge, a.article_id),
                 "suggested": a.suggested,
                 "helped": a.helped,
                 "not_helped": a.not_helped,
@@ -63,34 +78,52 @@ def summarize(rows: list[tuple[str, dict[str, Any]]], *, limit: int) -> dict[str
             for a in failing
         ],
         "unanswered_queries": [
-            {"query": query, "count": count}
-            for query, count in unmatched.most_common(limit)
-            if query
+            {"query": spellings[key].most_common(1)[0][0], "count": count}
+            for key, count in unmatched.most_common(limit)
         ],
     }
 
 
-async def knowledge_stats(settings: Settings, *, limit: int) -> dict[str, Any]:
+def _title(knowledge: KnowledgeBase | None, article_id: str) -> str | None:
+    article = knowledge.get(article_id) if knowledge is not None else None
+    return article.title if article else None
+
+
+async def knowledge_stats(
+    settings: Settings, *, limit: int, knowledge: KnowledgeBase | None = None
+) -> dict[str, Any]:
+    """The statistics from a database of its own (the command line)."""
     async with (
         opened(settings.database_url, schema=settings.database_schema) as sessions,
         sessions() as session,
     ):
-        result = await session.execute(
-            select(Event.kind, Event.data).where(Event.kind.in_(FEEDBACK_KINDS))
-        )
-        rows = [(kind, data) for kind, data in result.all()]
-    return summarize(rows, limit=limit)
+        return await read_stats(session, limit=limit, knowledge=knowledge)
+
+
+async def read_stats(
+    session: AsyncSession, *, limit: int, knowledge: KnowledgeBase | None = None
+) -> dict[str, Any]:
+    """The statistics read in the caller's session (the agent console's own connections)."""
+    result = await session.execute(
+        select(Event.kind, Event.data).where(Event.kind.in_(FEEDBACK_KINDS))
+    )
+    rows = [(kind, data or {}) for kind, data in result.all()]
+    return summarize(rows, limit=limit, knowledge=knowledge)
 
 
 def render(stats: dict[str, Any]) -> str:
     lines = ["Articles that most often did not help:"]
-    lines += [
-        f"  {row['article_id']:<32} not helped {row['not_helped']:>4} of "
-        f"{row['helped'] + row['not_helped']:>4} ({row['failure_rate']:.0%})"
-        for row in stats["failing_articles"]
-    ] or ["  (none yet)"]
+    lines += [_article_line(row) for row in stats["failing_articles"]] or ["  (none yet)"]
     lines.append("Most common questions with no article:")
     lines += [f"  {row['count']:>4}  {row['query']}" for row in stats["unanswered_queries"]] or [
         "  (none yet)"
     ]
     return "\n".join(lines)
+
+
+def _article_line(row: dict[str, Any]) -> str:
+    line = (
+        f"  {row['article_id']:<32} not helped {row['not_helped']:>4} of "
+        f"{row['helped'] + row['not_helped']:>4} ({row['failure_rate']:.0%})"
+    )
+    return f"{line}  {row['title']}" if row.get("title") else line

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.request_items import PRE_APPROVED
@@ -138,17 +139,24 @@ def _share(part: int, whole: int) -> float | None:
 
 
 async def service_report(settings: Settings, *, days: int, now: datetime) -> dict[str, Any]:
-    since = now - timedelta(days=days)
+    """The report from a database of its own (the command line)."""
     async with (
         opened(settings.database_url, schema=settings.database_schema) as sessions,
         sessions() as session,
     ):
-        result = await session.execute(
-            select(Event.conversation_id, Event.kind, Event.data, Event.created_at)
-            .where(Event.kind.in_(KINDS), Event.created_at >= since)
-            .order_by(Event.id)
-        )
-        rows = [(c, kind, data or {}, at) for c, kind, data, at in result.all()]
+        return await read_report(session, days=days, now=now)
+
+
+async def read_report(session: AsyncSession, *, days: int, now: datetime) -> dict[str, Any]:
+    """The report of the ``days`` before ``now``, read in the caller's session (the agent
+    console reads through the running service's own connections)."""
+    since = now - timedelta(days=days)
+    result = await session.execute(
+        select(Event.conversation_id, Event.kind, Event.data, Event.created_at)
+        .where(Event.kind.in_(KINDS), Event.created_at >= since)
+        .order_by(Event.id)
+    )
+    rows = [(c, kind, data or {}, at) for c, kind, data, at in result.all()]
     return {"days": days, "since": since.isoformat(), **summarize(rows)}
 
 

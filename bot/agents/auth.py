@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from bot.agents.accounts import hash_token
@@ -112,6 +114,11 @@ async def signed_in(request: Request) -> SignedInAgent | None:
         return None
     agent, agent_session = found
     return SignedInAgent(agent, agent_session.csrf_token, agent_session.token_hash)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """A console page asked for without a session: to sign-in, then back to the page."""
+    return RedirectResponse(f"/agent/login?next={quote(request.url.path)}", status_code=303)
 
 
 async def require_agent(request: Request) -> SignedInAgent:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import Response
 
-from bot.agents import auth
+from bot.agents import auth, figures
 from bot.agents.accounts import sign_in
 from bot.agents.auth import SignedInAgent, signed_in, spoc_of
 from bot.agents.schemas import item_out, message_out, takeover_of
@@ -87,6 +87,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["waited"] = waited
+    env.filters.update(figures.FILTERS)
     env.globals.update(
         channels=CHANNELS, reasons=REASONS, languages=LANGUAGES, states=STATES, authors=AUTHORS
     )
@@ -107,10 +108,6 @@ def canned() -> dict[str, list[dict[str, str]]]:
 def canned_for(locale: str, name: str) -> list[dict[str, str]]:
     replies = canned().get(locale) or canned()["sv"]
     return [{**item, "text": item["text"].replace("{name}", name)} for item in replies]
-
-
-def _login_redirect(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/agent/login?next={quote(request.url.path)}", status_code=303)
 
 
 def _back(path: str, **query: str) -> RedirectResponse:
@@ -199,9 +196,9 @@ def create_router() -> APIRouter:
     async def queue(request: Request, taken: MaybeRowId = None) -> Response:
         me = await signed_in(request)
         if me is None:
-            return _login_redirect(request)
+            return auth.login_redirect(request)
         notice = await _taken_notice(request, me, taken) if taken else None
-        return page("queue.html", me=me, notice=notice, **await rows(request, me))
+        return page("queue.html", me=me, current="queue", notice=notice, **await rows(request, me))
 
     @router.get("/queue/rows", response_class=HTMLResponse)
     async def queue_rows(request: Request) -> Response:
@@ -218,7 +215,7 @@ def create_router() -> APIRouter:
     ) -> Response:
         me = await signed_in(request)
         if me is None:
-            return _login_redirect(request)
+            return auth.login_redirect(request)
         auth.check_csrf(me, csrf_token)
         try:
             await takeover_of(request).claim(me.agent, conversation_id)
@@ -232,7 +229,7 @@ def create_router() -> APIRouter:
     ) -> Response:
         me = await signed_in(request)
         if me is None:
-            return _login_redirect(request)
+            return auth.login_redirect(request)
         takeover = takeover_of(request)
         try:
             view = await takeover.view(me.agent, conversation_id)
@@ -267,7 +264,7 @@ def create_router() -> APIRouter:
         back to the conversation: with the error's code when the action was refused."""
         me = await signed_in(request)
         if me is None:
-            return _login_redirect(request)
+            return auth.login_redirect(request)
         auth.check_csrf(me, csrf_token)
         path = f"/agent/conversations/{conversation_id}"
         try:
@@ -306,6 +303,7 @@ def create_router() -> APIRouter:
     ) -> Response:
         return await act(request, conversation_id, csrf_token, _transfer, target)
 
+    router.include_router(figures.create_router(page))
     return router
 
 

@@ -78,6 +78,12 @@ def test_kb_stats_lists_failed_articles_and_unanswered_questions(
     stats = json.loads(capsys.readouterr().out)
     [failing] = stats["failing_articles"]  # the printer article suggested, then "no"
     assert (failing["suggested"], failing["not_helped"], failing["failure_rate"]) == (1, 1, 1.0)
+    assert failing["title"]  # named as the knowledge base names it
+    # Shown as the person wrote it (masked), not in the folded form it is counted by.
     assert stats["unanswered_queries"] == [
-        {"query": "lonesystemet kraschar nar jag attesterar", "count": 1}
+        {"query": "Lönesystemet kraschar när jag attesterar", "count": 1}
     ]
+    assert main(["kb", "stats"]) == 0
+    text = capsys.readouterr().out
+    assert f"(100%)  {failing['title']}" in text
+    assert "   1  Lönesystemet kraschar när jag attesterar" in text
