@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = commands.add_parser(
         "report", help="deflection, tickets, time to ticket, escalations and CSAT"
     )
-    report.add_argument("--days", type=int, default=30)
+    report.add_argument("--days", type=_days, default=30, help="the last N days (1-3650)")
     report.add_argument("--json", action="store_true")
     report.set_defaults(handler=_report)
 
@@ -66,6 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result: int = args.handler(args)
     return result
+
+
+def _days(value: str) -> int:
+    """A report's period: whole days, at least one and at most ten years."""
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
+    if not 1 <= days <= 3650:
+        raise argparse.ArgumentTypeError("give between 1 and 3650 days")
+    return days
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -95,10 +95,11 @@ def spreadsheet_cell(text: str) -> str:
 
 
 def unanswered_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """Question and count per line (RFC 4180), with a byte order mark so that Excel reads
-    å, ä and ö as UTF-8."""
+    """Question and count per line, separated by semicolons as Swedish Excel expects (the
+    comma is its decimal sign), quoted as RFC 4180 says, with a byte order mark so that Excel
+    reads å, ä and ö as UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";")
     writer.writerow(["Fråga", "Antal"])
     writer.writerows([spreadsheet_cell(str(row["query"])), row["count"]] for row in rows)
     return "\ufeff" + out.getvalue()

@@ -112,6 +112,10 @@ class SecurityHeaders:
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         is_static = path.startswith(STATIC_PREFIX)
         headers["Cross-Origin-Resource-Policy"] = "cross-origin" if is_static else "same-origin"
+        # Transcripts, tickets and figures stay out of browser and proxy caches (a shared
+        # computer at a reception desk): only what sets its own policy, the static files, is
+        # cached.
+        headers.setdefault("Cache-Control", "no-store")
         if self.deny_framing:
             headers["X-Frame-Options"] = "DENY"  # for browsers older than frame-ancestors
         if self.https:

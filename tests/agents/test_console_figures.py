@@ -191,7 +191,7 @@ async def test_the_unanswered_questions_download_as_csv_that_spreadsheets_read_a
     )
     assert response.headers["cache-control"] == "no-store"
     text = response.content.decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(text))) == [
+    assert list(csv.reader(io.StringIO(text), delimiter=";")) == [
         ["Fråga", "Antal"],
         [PAYROLL, "2"],
         ["'" + HOSTILE, "1"],  # a formula to a spreadsheet, so a leading apostrophe

@@ -225,6 +225,23 @@ def preflight_headers(origin: str) -> dict[str, str]:
 # ---- security headers and pages -------------------------------------------------------
 
 
+async def test_conversations_and_the_console_are_never_cached_but_static_files_are(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("skrivaren fungerar inte")
+    transcript = await client.get(
+        f"/api/chat/sessions/{person.session_id}/messages", headers=person.headers
+    )
+    assert transcript.status_code == 200
+    assert transcript.headers["cache-control"] == "no-store"
+    for path in ("/agent/login", "/agent", "/agent/report"):  # signed out: a page or redirect
+        assert (await client.get(path)).headers["cache-control"] == "no-store"
+    widget = await client.get("/static/spoc-widget.js")
+    assert widget.status_code == 200
+    assert "max-age" in widget.headers["cache-control"]
+
+
 @pytest.mark.parametrize(
     "path", ["/", "/en", "/tillganglighet", "/integritet", "/en/accessibility", "/en/privacy"]
 )

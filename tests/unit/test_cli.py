@@ -87,3 +87,13 @@ def test_kb_stats_lists_failed_articles_and_unanswered_questions(
     text = capsys.readouterr().out
     assert f"(100%)  {failing['title']}" in text
     assert "   1  Lönesystemet kraschar när jag attesterar" in text
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "99999999", "abc", "1e3"])
+def test_a_report_period_out_of_range_is_refused_clearly(
+    days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(["report", "--days", days])
+    assert ended.value.code == 2  # argparse's usage error, not a traceback
+    assert "--days" in capsys.readouterr().err

@@ -14,7 +14,9 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_made_text(start: str) ->
 
 def test_ordinary_questions_are_left_as_they_are() -> None:
     assert spreadsheet_cell("Skrivaren = trasig") == "Skrivaren = trasig"
-    assert unanswered_csv([{"query": "-1", "count": 2}]) == "\ufeffFråga,Antal\r\n'-1,2\r\n"
+    assert (
+        unanswered_csv([{"query": "-1; a", "count": 2}]) == '\ufeffFråga;Antal\r\n"\'-1; a";2\r\n'
+    )
 
 
 @pytest.mark.parametrize(
