@@ -213,7 +213,7 @@ async def test_with_no_conversations_yet_the_pages_say_so_plainly(
     assert not re.search(r"\b(None|nan|NaN|inf)\b", report.text)
     assert "Ingen har ännu svarat att en artikel inte hjälpte." in knowledge.text
     assert "Inga frågor utan artikel ännu." in knowledge.text
-    assert download.content.decode("utf-8-sig") == "Fråga,Antal\r\n"
+    assert download.content.decode("utf-8-sig") == "Fråga;Antal\r\n"
 
 
 @pytest.mark.parametrize(
