@@ -96,7 +96,7 @@ def test_the_report_and_the_knowledge_page_are_reached_by_keyboard_and_pass_axe(
     assert download.value.suggested_filename == "fragor-utan-artikel.csv"
     saved = download.value.path()
     text = saved.read_text(encoding="utf-8-sig")
-    assert "'=1+1 <b>Lönesystemet</b> kraschar när jag attesterar,1" in text
+    assert "'=1+1 <b>Lönesystemet</b> kraschar när jag attesterar;1" in text
 
     tab_to(page, "Kö")
     page.keyboard.press("Enter")
