@@ -38,6 +38,7 @@ FEATURES = (
     "unknown",  # share of the question's words no article uses, outside its setting
     "foreign",  # whether a word of another domain ("bygglov") is in it, outside its setting
     "distinct",  # share of the best article's matches the other candidates do not match
+    "unanswered_action",  # a how-to question: share of what it wants done the best misses
 )
 EVIDENCE_CAP = 3.0
 
@@ -68,7 +69,20 @@ def features(question: Question, candidates: Sequence[Candidate]) -> tuple[float
         question.unknown / question.words,
         float(question.foreign > 0),
         _distinct(best, candidates[1:]),
+        _unanswered_action(question, best),
     )
+
+
+def _unanswered_action(question: Question, best: Candidate) -> float:
+    """How much of what a how-to question wants to do the best article leaves unanswered.
+
+    "hur spelar man in ett teams-möte" is answered by the Teams articles' "möte" and by none
+    on recording: a desk agent has an article for it only if one is about doing *that*.
+    """
+    if question.action is None:
+        return 0.0
+    at, weight = question.action
+    return max(0.0, 1.0 - best.matches[at] / weight) if weight else 0.0
 
 
 def _distinct(best: Candidate, others: Sequence[Candidate]) -> float:

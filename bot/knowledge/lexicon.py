@@ -52,6 +52,13 @@ class Lexicon:
     # words that ask where ("var kan jag skriva ut på biblioteket"): then the place is the
     # point of the question, and its words are no setting
     where: frozenset[str] = frozenset()
+    # words that open a question asking how to do something ("hur", "how"), and words that do
+    # so when a subject follows ("kan man", "can I")
+    how: frozenset[str] = frozenset()
+    can: frozenset[str] = frozenset()
+    persons: frozenset[str] = frozenset()
+    light: frozenset[str] = frozenset()  # verbs whose object says what is done
+    measures: frozenset[str] = frozenset()  # "hur lång tid", "how many": no action asked
 
 
 @cache
@@ -79,6 +86,11 @@ def lexicon(lang: str) -> Lexicon:
         hosts=frozenset(tokenize(" ".join(offtopic.get("hosts") or ()))),
         places=frozenset(tokenize(" ".join(morphology.get("places") or ()))),
         where=frozenset(tokenize(" ".join(morphology.get("where") or ()))),
+        how=frozenset(tokenize(" ".join(morphology.get("how") or ()))),
+        can=frozenset(tokenize(" ".join(morphology.get("can") or ()))),
+        persons=frozenset(tokenize(" ".join(morphology.get("persons") or ()))),
+        light=frozenset(tokenize(" ".join(morphology.get("light") or ()))),
+        measures=frozenset(tokenize(" ".join(morphology.get("measures") or ()))),
     )
 
 

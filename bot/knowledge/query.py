@@ -36,6 +36,8 @@ class QueryGroup:
     # the word names where or in what the question happens ("på bussen", "i bygglovsansökan"),
     # not what it is about: when unknown or foreign it is no evidence against an answer
     setting: bool = False
+    # the question asks how to do something and this is what ("hur spelar man in …")
+    action: bool = False
 
 
 class QueryParser:
@@ -65,21 +67,25 @@ class QueryParser:
         self._stem_speller = Speller(Counter(dict.fromkeys(self._stem_terms, 1)))
         self._words: dict[str, tuple[QueryGroup, ...]] = {}
         self._hosts = frozenset(analyzer.stem(word) for word in analyzer.lexicon.hosts)
+        self._light = frozenset(analyzer.stem(word) for word in analyzer.lexicon.light)
 
     def groups(self, text: str) -> tuple[QueryGroup, ...]:
         words = self._joined(tokenize(text[:MAX_QUERY_CHARS]))
         settings = self._settings(words)
+        units = list(self._analyzer.units(words))
+        action = self._action(words, units)
         found: dict[tuple[tuple[str, float], ...], QueryGroup] = {}
-        for word, concept in self._analyzer.units(words):
+        for at, (word, concept) in enumerate(units):
+            acts = at == action
             if concept is not None:
                 foreign = concept.startswith(FOREIGN)
                 known = not foreign and concept in self._known
-                group = QueryGroup(word, ((concept, 1.0),), known, foreign, word in settings)
+                group = QueryGroup(word, ((concept, 1.0),), known, foreign, word in settings, acts)
                 found.setdefault(group.terms, group)
             else:
                 for group in self._word_groups(word):
-                    if word in settings:
-                        group = replace(group, setting=True)
+                    if word in settings or acts:
+                        group = replace(group, setting=word in settings, action=acts)
                     found.setdefault(group.terms, group)
             if len(found) >= MAX_GROUPS:
                 break
@@ -106,6 +112,45 @@ class QueryParser:
                     found.add(after)
                     break
         return frozenset(found)
+
+    def _action(self, words: list[str], units: list[tuple[str, str | None]]) -> int | None:
+        """Which unit says what a question asking how to do something wants to do.
+
+        The first after its opening ("hur", "kan man", "how do I") that is no stopword. A
+        verb that says little alone ("ändra", "visa") is passed for its object, unless the
+        word data knows the two as one phrase ("ta bort", "skicka med"). None for questions
+        that ask no "how".
+        """
+        lexicon = self._analyzer.lexicon
+        start = None
+        for at, word in enumerate(words[:4]):
+            if word in lexicon.how:
+                start = at + 1
+                break
+            if word in lexicon.can and at + 1 < len(words) and words[at + 1] in lexicon.persons:
+                start = at + 2
+                break
+            if not self._analyzer.is_stopword(word):
+                return None
+        if start is None:
+            return None
+        position = 0
+        for at, (unit, concept) in enumerate(units):
+            position += len(unit.split())
+            if position <= start:
+                continue
+            if position > start + 6:
+                return None
+            if unit in lexicon.measures:
+                return None
+            if concept is None and (
+                self._analyzer.is_stopword(unit)
+                or unit in lexicon.negations
+                or self._analyzer.stem(unit) in self._light
+            ):
+                continue
+            return at
+        return None
 
     def _asks_where(self, words: list[str]) -> bool:
         """Whether the question opens by asking where ("var kan jag", "hej, var finns"):

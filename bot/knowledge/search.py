@@ -51,6 +51,9 @@ class Question:
     # what ``asked`` counts of the question's subject: unknown and foreign words that only
     # say where it happens ("glömde jobbtelefonen på bussen") are left out
     subject: float
+    # a question asking how to do something: which known word says what (its place among
+    # the known words) and that word's weight
+    action: tuple[int, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,11 @@ def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candida
     subject = sum(weights) + rarest * _missing([group for group in groups if not group.setting])
     foreign = sum(group.foreign and not group.setting for group in groups)
     unknown = sum(not group.known and not group.foreign and not group.setting for group in groups)
-    question = Question(sum(weights), asked, rarest, len(groups), unknown, foreign, subject)
+    acting = next((at for at, group in enumerate(known) if group.action), None)
+    action = None if acting is None else (acting, weights[acting])
+    question = Question(
+        sum(weights), asked, rarest, len(groups), unknown, foreign, subject, action
+    )
     scaled = _scaled(index, known, weights)
     coverage = _coverage(index, known, scaled)
     best = heapq.nlargest(RERANKED, coverage.items(), key=lambda item: item[1])

@@ -54,3 +54,33 @@ def test_developer_and_everyday_words_for_a_dropping_connection_are_one_term() -
     dropping = reader.terms(tokenize("kopplar ner"))[0]
     assert reader.terms(tokenize("droppar")) == [dropping]
     assert reader.terms(tokenize("utkastad")) == [dropping]
+
+
+def _action(index, query: str) -> str | None:  # type: ignore[no-untyped-def]
+    marked = [group.word for group in index.parser.groups(query) if group.action]
+    return marked[0] if marked else None
+
+
+def test_a_how_to_question_marks_what_it_asks_to_do() -> None:
+    index = index_of(
+        article("voicemail", "Röstbrevlådan", ("spela in", "telefonsvarare", "meddelande")),
+        article("cache", "Rensa cacheminnet", ("ta bort kakor", "webbläsare")),
+    )
+    assert _action(index, "hur spelar man in ett meddelande") == "spelar man in"
+    assert _action(index, "Hej! Kan man spela in meddelandet?") == "spela in"
+    assert _action(index, "how do I record a meeting") is None  # Swedish index: unknown
+    # a verb that says little alone stands for its object; a phrase does not
+    assert _action(index, "hur ändrar jag meddelandet") == "meddelandet"
+    assert _action(index, "hur tar jag bort kakor") == "tar jag bort"
+    # no "how": a statement, "kan inte", a question of measure
+    assert _action(index, "meddelandet spelas inte in") is None
+    assert _action(index, "kan inte spela in meddelandet") is None
+    assert _action(index, "hur lång tid tar det att spela in") is None
+
+
+def test_an_english_how_to_question_marks_what_it_asks_to_do() -> None:
+    meeting = Article("rec", "Record a meeting", "en", None, ("record",), "Do so.", Path("r.md"))
+    index = KnowledgeBase([meeting])._snapshot.indexes["en"]
+    assert _action(index, "how do I record the meeting") == "record"
+    assert _action(index, "can we record it") == "record"
+    assert _action(index, "how long can I record") is None

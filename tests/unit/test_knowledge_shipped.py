@@ -50,3 +50,23 @@ def test_dev_questions_find_their_article_and_off_topic_finds_nothing(
     ]
     assert len(found) / len(on_topic) >= 0.95
     assert suggested == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # the voicemail article says how to record a greeting; no article how to record a
+        # meeting, though the Teams articles are all about meetings
+        ("hur spelar jag in vårt teams-möte imorgon", None),
+        ("kan jag spela in ett möte i teams", None),
+        ("hur spelar jag in en ny hälsning i röstbrevlådan", "voicemail"),
+        # a verb that says little alone is judged by its object
+        ("hur ändrar jag hälsningen på telefonsvararen", "voicemail"),
+        ("hur tar jag bort kakor i webbläsaren", "browser-cache"),
+    ],
+)
+def test_a_how_to_question_needs_an_article_about_doing_that(
+    base: KnowledgeBase, query: str, expected: str | None
+) -> None:
+    found = [hit.article.id for hit in base.search(query, lang="sv")]
+    assert found[:1] == ([expected] if expected else [])
