@@ -44,6 +44,7 @@ SETS = {
     "holdout-10": EVAL / "eval_holdout_10.yaml",
     "holdout-11": EVAL / "eval_holdout_11.yaml",
     "holdout-12": EVAL / "eval_holdout_12.yaml",
+    "holdout-13": EVAL / "eval_holdout_13.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
