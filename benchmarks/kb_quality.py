@@ -45,6 +45,7 @@ SETS = {
     "holdout-11": EVAL / "eval_holdout_11.yaml",
     "holdout-12": EVAL / "eval_holdout_12.yaml",
     "holdout-13": EVAL / "eval_holdout_13.yaml",
+    "holdout-14": EVAL / "eval_holdout_14.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
