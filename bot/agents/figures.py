@@ -69,10 +69,7 @@ def create_router(page: Page) -> APIRouter:
         return Response(
             unanswered_csv(stats["unanswered_queries"]),
             media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{CSV_NAME}"',
-                "Cache-Control": "no-store",
-            },
+            headers={"Content-Disposition": f'attachment; filename="{CSV_NAME}"'},
         )
 
     return router

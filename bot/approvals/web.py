@@ -45,9 +45,7 @@ def create_router(settings: Settings) -> APIRouter:
             view=view,
             **context,
         )
-        response = HTMLResponse(html, status_code=STATUS.get(view, 404))
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return HTMLResponse(html, status_code=STATUS.get(view, 404))
 
     def already(claim: LinkClaim, decision: Decision) -> HTMLResponse:
         """A used link, or one whose question has expired: it cannot be used again."""

@@ -37,4 +37,4 @@ def install(app: FastAPI, settings: Settings) -> None:
             hours=settings.service_desk_hours,
             items=items,
         )
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(html)

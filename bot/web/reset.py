@@ -111,9 +111,7 @@ def create_router(settings: Settings) -> APIRouter:
             **context,
         }
         html = environment.get_template("reset.html").render(values)
-        response = HTMLResponse(html, status_code=status)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return HTMLResponse(html, status_code=status)
 
     def form(link: ResetLink, lang: str, errors: list[str], status: int) -> HTMLResponse:
         csrf = secrets.token_urlsafe(32)

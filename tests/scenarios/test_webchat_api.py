@@ -235,8 +235,16 @@ async def test_conversations_and_the_console_are_never_cached_but_static_files_a
     )
     assert transcript.status_code == 200
     assert transcript.headers["cache-control"] == "no-store"
-    for path in ("/agent/login", "/agent", "/agent/report"):  # signed out: a page or redirect
-        assert (await client.get(path)).headers["cache-control"] == "no-store"
+    # Signed out: a page or a redirect; link pages answered for a link that is no link.
+    for path in (
+        "/agent/login",
+        "/agent",
+        "/agent/report",
+        "/reset/not-a-link",
+        "/approvals/not-a-link",
+        "/dev/outbox",
+    ):
+        assert (await client.get(path)).headers["cache-control"] == "no-store", path
     widget = await client.get("/static/spoc-widget.js")
     assert widget.status_code == 200
     assert "max-age" in widget.headers["cache-control"]
