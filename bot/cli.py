@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -72,26 +72,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
-def _days(value: str) -> int:
-    """A report's period: whole days, at least one and at most ten years."""
-    try:
-        days = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
-    if not 1 <= days <= 3650:
-        raise argparse.ArgumentTypeError("give between 1 and 3650 days")
-    return days
+def _bounded(low: int, high: int, unit: str) -> Callable[[str], int]:
+    """An argument type: a whole number of ``unit`` from ``low`` to ``high``, or a usage
+    error that says so (never a traceback, never a query for a negative or absurd count)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            message = f"{value!r} is not a whole number of {unit}"
+            raise argparse.ArgumentTypeError(message) from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"give between {low} and {high} {unit}")
+        return number
+
+    return parse
 
 
-def _limit(value: str) -> int:
-    """How many rows a list shows: at least one, and not more than a person reads."""
-    try:
-        limit = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if not 1 <= limit <= 1000:
-        raise argparse.ArgumentTypeError("give between 1 and 1000 rows")
-    return limit
+_days = _bounded(1, 3650, "days")  # a period: at least a day, at most ten years
+_limit = _bounded(1, 1000, "rows")  # a list: not more than a person reads
 
 
 def _serve(args: argparse.Namespace) -> int:
