@@ -450,6 +450,97 @@ _STATUS = (
 )
 
 
+# A case the organisation decides on, which spoc cannot see (a citizen's application, a
+# permit, a benefit), and asking how it goes: "när får jag besked om bygglovet?".
+_CASE = (
+    "ansokan",
+    "ansokningen",
+    "ansokt",
+    "ansokte",
+    "bygglov",
+    "bygglovet",
+    "bygglovsansokan",
+    "bygganmalan",
+    "beslut",
+    "beslutet",
+    "besked",
+    "beskedet",
+    "handlaggning",
+    "handlaggningstid",
+    "handlaggningstiden",
+    "handlaggare",
+    "handlaggaren",
+    "forsorjningsstod",
+    "ekonomiskt bistand",
+    "bostadsanpassning",
+    "bostadsanpassningen",
+    "fardtjanst",
+    "fardtjansten",
+    "forskoleplats",
+    "skolplacering",
+    "application",
+    "permit",
+    "decision",
+    "caseworker",
+    "case worker",
+    "case officer",
+    "processing time",
+)
+_HOW_IT_GOES = (
+    "nar far jag",
+    "nar far vi",
+    "nar kommer",
+    "nar blir",
+    "nar fattas",
+    "hur lang tid",
+    "hur lang ar",
+    "hur lange",
+    "hur gar det",
+    "vad hander med",
+    "status",
+    "nagot nytt",
+    "when will i",
+    "when do i",
+    "when will we",
+    "how long",
+    "how is my",
+    "what is happening with",
+    "whats happening with",
+    "any news",
+)
+
+# What spoc itself decides or orders: "när får jag besked om behörigheten?" is a request's
+# approval, which the status of one's own tickets shows.
+_OWN_REQUESTS = (
+    "behorighet",
+    "behorigheten",
+    "behorigheter",
+    "bestallning",
+    "bestallningen",
+    "licens",
+    "licensen",
+    "konto",
+    "kontot",
+    "dator",
+    "datorn",
+    "access",
+    "license",
+    "account",
+    "order",
+)
+
+
+def asks_about_a_case(text: str) -> bool:
+    """ "När får jag besked om bygglovet?", "hur lång är handläggningstiden för
+    försörjningsstöd": how a case the organisation decides on is going, which spoc cannot
+    see. Not when a ticket number is named, when it is about what spoc orders itself (access,
+    an account), nor when something does not work (the e-service that will not send the
+    application is spoc's to help with)."""
+    if ticket_numbers(text) or describes_problem(text) or _has_any(text, _OWN_REQUESTS):
+        return False
+    return _has_any(text, _CASE) and _has_any(text, _HOW_IT_GOES)
+
+
 def asks_status(text: str) -> bool:
     """ "Mina ärenden", "hur går det med mitt ärende?", "status INC0000123"."""
     if ticket_numbers(text) and len(words(text)) <= 12:

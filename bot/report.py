@@ -8,6 +8,8 @@
   ticket, median and 90th percentile.
 - *escalations*: conversations handed towards a person, per reason; how many an agent took
   over, and the time from escalation to an agent taking it (median, 90th percentile).
+- *case questions*: conversations asking how a case the organisation decides on is going
+  (an application, a permit), which spoc cannot see and sends to the switchboard.
 - *CSAT*: answers, mean and the share of 4–5 ratings.
 - *approvals*: requests that needed someone's yes, how they ended (approved, denied,
   expired to the service desk), reminders sent, and the time from request to decision.
@@ -41,6 +43,7 @@ KINDS = (
     "request_decided",
     "approval_reminded",
     "approval_expired",
+    "out_of_scope",
 )
 
 
@@ -61,6 +64,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
     outcomes: Counter[str] = Counter()
     to_decision: list[float] = []
     reminders = 0
+    case_questions: set[int | None] = set()
     for conversation, kind, data, at in rows:
         if kind == "conversation_started":
             channels[str(data.get("channel", "unknown"))] += 1
@@ -90,6 +94,8 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
                     to_decision.append((at - since).total_seconds())
         elif kind == "approval_reminded":
             reminders += 1
+        elif kind == "out_of_scope" and data.get("topic") == "case":
+            case_questions.add(conversation)
     deflected = helped - ticketed
     waits = sorted(
         (ticket_at[c] - started_at[c]).total_seconds()
@@ -109,6 +115,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
         "escalations_by_reason": dict(sorted(reasons.items())),
         "taken_over_by_agents": len(to_agent),
         "time_to_agent_seconds": _spread(to_agent),
+        "case_questions": len(case_questions),
         "csat": {
             "answers": len(ratings),
             "mean": round(statistics.fmean(ratings), 2) if ratings else None,
@@ -192,6 +199,8 @@ def render(report: dict[str, Any]) -> str:
             f"  taken over by agents {report['taken_over_by_agents']:>6}   "
             f"time to an agent median {minutes(to_agent['median'])}, "
             f"90 % within {minutes(to_agent['p90'])}",
+            f"  case questions       {report['case_questions']:>6}   "
+            "(how an application or case goes: sent to the switchboard)",
             f"  CSAT                 {csat['answers']:>6} answers, mean {mean}, "
             f"satisfied (4–5) {pct(csat['satisfied_share'])}",
             f"  approvals asked      {approvals['asked']:>6}   "

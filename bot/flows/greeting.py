@@ -71,6 +71,8 @@ async def decide(ctx: Context) -> str:
     if nlu.is_thanks(text):
         ctx.say("you_are_welcome")
         return "feedback.rate"
+    if nlu.asks_about_a_case(text):  # before the status of spoc's own tickets
+        return _about_a_case(ctx)
     if nlu.asks_status(text):
         return "status.show"
     if nlu.wants_request(text) or (nlu.expresses_need(text) and _names_an_item(ctx, text)):
@@ -78,6 +80,20 @@ async def decide(ctx: Context) -> str:
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
         return "incident.start"
     return await misunderstood(ctx)
+
+
+def _about_a_case(ctx: Context) -> str:
+    """A case the organisation handles (an application, a permit): spoc cannot see it, so it
+    says so and who can, and offers to help if it is the e-service that does not work."""
+    settings = ctx.services.settings
+    ctx.record("out_of_scope", topic="case")
+    ctx.say(
+        "case_question",
+        [ctx.button("menu_incident", MENU_INCIDENT)],
+        organisation=settings.organisation_name,
+        phone=settings.organisation_phone,
+    )
+    return IDLE
 
 
 async def _about_a_ticket(ctx: Context) -> str | None:

@@ -70,9 +70,9 @@ class Tables(HTMLParser):
 
 
 async def seed(client: httpx.AsyncClient) -> None:
-    """Seven conversations: solved by an article, a ticket after an article that did not
+    """Eight conversations: solved by an article, a ticket after an article that did not
     help, the same question with no article twice, a hostile one, one with a personal
-    identity number, and one asking for a person."""
+    identity number, one asking for a person, and a citizen asking how a case goes."""
     solved = await ChatPerson.start(client)
     await solved.say("outlook kraschar hela tiden när jag öppnar kalendern")
     await solved.press("incident:helped:yes")
@@ -93,6 +93,9 @@ async def seed(client: httpx.AsyncClient) -> None:
 
     human = await ChatPerson.start(client)
     await human.say("jag vill prata med en människa")
+
+    citizen = await ChatPerson.start(client)
+    await citizen.say("hur lång är handläggningstiden för bygglov?")
 
 
 async def printer_article(client: httpx.AsyncClient) -> tuple[str, str]:
@@ -121,8 +124,9 @@ async def test_the_report_shows_the_figures_of_the_conversations(
 
     tables = Tables(page.text)
     assert not tables.unscoped
-    assert tables.tables["Konversationer per kanal"] == [["Kanal", "Antal"], ["Webbchatt", "7"]]
-    assert "7 konversationer startade under perioden." in page.text
+    assert tables.tables["Konversationer per kanal"] == [["Kanal", "Antal"], ["Webbchatt", "8"]]
+    assert "8 konversationer startade under perioden." in page.text
+    assert "1 konversation gällde hur det går med en ansökan eller ett ärende" in page.text
     shift_left = tables.values("Artiklar som boten föreslog och som löste problemet")
     assert shift_left == {
         "Artikel föreslagen": "2",

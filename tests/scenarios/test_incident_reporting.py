@@ -271,6 +271,32 @@ async def test_a_question_that_is_not_about_it_is_told_where_to_ask_instead(
     assert await tickets_of(client) == []
 
 
+async def test_a_citizen_asking_how_a_case_goes_is_told_who_can_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say(
+        "när får jag besked om bygglovet jag skickade in via e-tjänsten i september?"
+    )
+    text = replies[0]["text"]
+    assert "kan tyvärr inte se hur det går med ansökningar" in text
+    assert "0123-45 60 00" in text  # the switchboard, not the service desk
+    assert person.offered() == ["menu:incident"]
+    # Not taken for an e-service fault, and not for the status of spoc's own tickets.
+    events = await events_of(client)
+    assert events["out_of_scope"] == 1
+    assert "article_suggested" not in events and "misunderstood" not in events
+    # If it is the e-service that does not work, that is spoc's to help with.
+    replies = await person.say("e-tjänsten kraschar när jag bifogar ritningarna")
+    assert not any("kan tyvärr inte se" in reply["text"] for reply in replies)
+    assert "incident:helped:yes" in person.offered()  # the e-service guide is suggested
+
+    english = await ChatPerson.start(client, locale="en")
+    replies = await english.say("when will I get a decision on my building permit?")
+    assert "can't see how applications and cases at Exempelby kommun" in replies[0]["text"]
+    assert await tickets_of(client) == []
+
+
 async def test_cancel_midway_opens_no_ticket(client: httpx.AsyncClient) -> None:
     person = await ChatPerson.start(client)
     await person.say("teams kraschar")

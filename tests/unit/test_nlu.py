@@ -116,3 +116,38 @@ def test_problem_descriptions() -> None:
     assert nlu.describes_problem("ingen kan logga in")
     assert nlu.describes_problem("nobody can hear me and my camera is black")
     assert nlu.describes_problem("i teamsmötet hör ingen mig")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "när får jag besked om bygglovet jag skickade in via e-tjänsten i september?",
+        "Hur lång är handläggningstiden för försörjningsstöd?",
+        "hur går det med min ansökan om bostadsanpassning",
+        "nar far jag beslut om forskoleplats",
+        "when will I get a decision on my building permit?",
+        "how long is the processing time for my application",
+    ],
+)
+def test_a_question_about_how_a_case_goes_is_recognised(text: str) -> None:
+    assert nlu.asks_about_a_case(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # What spoc can help with: the e-service itself, its own tickets.
+        "kan inte skicka in ansökan om bygglov, knappen fungerar inte",
+        "e-tjänsten kraschar när jag bifogar ritningarna till bygglovsansökan",
+        "hur går det med mitt ärende INC0000123",
+        "hur går det med mitt ärende",
+        "när får jag besked om behörigheten till ekonomisystemet?",
+        "when will I get a decision on my access request",
+        "I can't submit my application, the page shows an error",
+        # A case word without asking how it goes, and asking without a case word.
+        "jag vill söka bygglov",
+        "när kommer tekniker och lagar skrivaren",
+    ],
+)
+def test_what_is_not_a_question_about_a_case(text: str) -> None:
+    assert not nlu.asks_about_a_case(text)

@@ -67,10 +67,23 @@ def test_report_counts_deflection_tickets_escalations_and_csat(
     assert report["time_to_ticket_seconds"]["median"] >= 0
     assert report["escalations"] == 1
     assert report["csat"] == {"answers": 2, "mean": 3.5, "satisfied_share": 0.5}
+    assert report["case_questions"] == 0
 
     assert main(["report"]) == 0
     text = capsys.readouterr().out
     assert "deflection rate 50 %" in text and "CSAT" in text and "P5 1" in text
+
+
+def test_case_questions_count_conversations_not_messages() -> None:
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    case = {"topic": "case"}
+    rows = [
+        (1, "out_of_scope", case, at),
+        (1, "out_of_scope", case, at),  # asked twice in one conversation
+        (2, "out_of_scope", case, at),
+        (3, "out_of_scope", {"topic": "something else"}, at),
+    ]
+    assert summarize(rows)["case_questions"] == 2
 
 
 def test_approvals_count_how_requests_ended_and_how_long_a_yes_took() -> None:
