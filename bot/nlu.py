@@ -486,6 +486,15 @@ _CASE = (
     "case officer",
     "processing time",
 )
+_WHEN_DO_I_GET = (
+    "nar far jag",
+    "nar far vi",
+    "nar kommer",
+    "nar blir",
+    "when will i get",
+    "when do i get",
+    "when will my",
+)
 _HOW_IT_GOES = (
     "nar far jag",
     "nar far vi",
@@ -548,7 +557,14 @@ def asks_status(text: str) -> bool:
     tokens = words(text)
     if tokens and tokens[0] == "status" and len(tokens) <= 4:
         return True
-    return _has_any(text, _STATUS)
+    if _has_any(text, _STATUS):
+        return True
+    # "När får jag besked om behörigheten?": waiting for something ordered from IT.
+    return (
+        _has_any(text, _WHEN_DO_I_GET)
+        and _has_any(text, _OWN_REQUESTS)
+        and not describes_problem(text)
+    )
 
 
 _STILL_BROKEN = (

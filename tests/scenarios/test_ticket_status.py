@@ -86,6 +86,10 @@ async def test_my_tickets_are_listed_and_shown_with_what_happens_next(
     assert "väntar på en handläggare" in replies[0]["text"]
     assert "mål: löst senast" in replies[0]["text"]
 
+    # Asking when what was reported or ordered comes is asking for one's tickets too.
+    replies = await person.say("när får jag besked om behörigheten?")
+    assert number in replies[0]["text"]
+
     replies = await person.say(f"hur går det med {number.lower()}?")
     text = replies[0]["text"]
     assert text.startswith(number)

@@ -151,3 +151,20 @@ def test_a_question_about_how_a_case_goes_is_recognised(text: str) -> None:
 )
 def test_what_is_not_a_question_about_a_case(text: str) -> None:
     assert not nlu.asks_about_a_case(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("när får jag besked om behörigheten till ekonomisystemet?", True),
+        ("när kommer min nya dator?", True),
+        ("when will I get access to the finance system", True),
+        ("när får jag besked om bygglovet?", False),  # a case, not an order from IT
+        ("när jag startar datorn kommer inget upp", False),
+        ("när kommer datorn igång, den har stått och snurrat i en timme och startar inte", False),
+    ],
+)
+def test_waiting_for_something_ordered_from_it_asks_for_ones_tickets(
+    text: str, status: bool
+) -> None:
+    assert nlu.asks_status(text) is status
