@@ -59,6 +59,10 @@ class Lexicon:
     persons: frozenset[str] = frozenset()
     light: frozenset[str] = frozenset()  # verbs whose object says what is done
     measures: frozenset[str] = frozenset()  # "hur lång tid", "how many": no action asked
+    # verb particles ("in", "ner", "om"), and the endings of a finite verb, that a subject
+    # may stand between: "så stängs outlook ner" (see thesaurus.py)
+    particles: frozenset[str] = frozenset()
+    finite: tuple[str, ...] = ()
 
 
 @cache
@@ -91,6 +95,8 @@ def lexicon(lang: str) -> Lexicon:
         persons=frozenset(tokenize(" ".join(morphology.get("persons") or ()))),
         light=frozenset(tokenize(" ".join(morphology.get("light") or ()))),
         measures=frozenset(tokenize(" ".join(morphology.get("measures") or ()))),
+        particles=frozenset(tokenize(" ".join(morphology.get("particles") or ()))),
+        finite=tuple(str(ending) for ending in morphology.get("finite") or ()),
     )
 
 

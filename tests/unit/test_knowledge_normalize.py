@@ -106,8 +106,25 @@ def test_the_subject_of_a_question_may_stand_inside_a_phrase() -> None:
     (login,) = terms("kommer in")
     assert login in terms("varför kommer jag inte in")
     assert terms("kommer åt")[0] in terms("hur kommer man åt")
-    # Only a subject: any other word still breaks the phrase.
-    assert login not in terms("kommer datorn in")
+    # A whole subject too, after a finite verb: "kommer datorn inte in" is "komma in".
+    assert login in terms("varför kommer datorn inte in")
+    assert login in terms("kommer min nya dator in")
+    # Any other word still breaks the phrase: a preposition, a verb that is not finite, a
+    # subject that ends in a function word.
+    assert login not in terms("kommer till kontoret in")
+    assert login not in terms("komma datorn in")
+    assert login not in terms("kommer datorn och in")
+
+
+def test_a_particle_verb_split_by_its_subject_is_read_as_the_phrase() -> None:
+    crash = terms("stängs ner")[0]
+    reader = analyzer()
+    units = list(reader.units(tokenize("så stängs outlook ner")))
+    assert ("stangs ner", crash) in units
+    # the subject is still a word of the question: it is about Outlook too
+    assert ("outlook", None) in units
+    assert crash in terms("så stängs outlook ner")
+    assert terms("outlook")[0] in terms("så stängs outlook ner")
 
 
 def test_exact_entries_do_not_catch_words_with_the_same_stem() -> None:
