@@ -46,6 +46,8 @@ SETS = {
     "holdout-12": EVAL / "eval_holdout_12.yaml",
     "holdout-13": EVAL / "eval_holdout_13.yaml",
     "holdout-14": EVAL / "eval_holdout_14.yaml",
+    "holdout-15": EVAL / "eval_holdout_15.yaml",
+    "holdout-16": EVAL / "eval_holdout_16.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3

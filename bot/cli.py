@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.config import Settings
@@ -29,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ticket_commands = tickets.add_subparsers(dest="tickets_command", required=True)
     listing = ticket_commands.add_parser("list", help="the newest tickets")
     listing.add_argument("--json", action="store_true")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=_limit, default=50, help="how many (1-1000)")
     listing.set_defaults(handler=_tickets_list)
     show = ticket_commands.add_parser("show", help="one ticket with its history")
     show.add_argument("number")
@@ -60,7 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     stats = kb_commands.add_parser("stats", help="what the knowledge manager should write next")
     stats.add_argument("--json", action="store_true")
-    stats.add_argument("--limit", type=int, default=10)
+    stats.add_argument("--limit", type=_limit, default=10, help="rows per list (1-1000)")
+    stats.add_argument(
+        "--days", type=_days, default=None, help="the last N days (1-3650); all stored without"
+    )
     stats.set_defaults(handler=_kb_stats)
 
     args = parser.parse_args(argv)
@@ -68,15 +72,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
-def _days(value: str) -> int:
-    """A report's period: whole days, at least one and at most ten years."""
-    try:
-        days = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
-    if not 1 <= days <= 3650:
-        raise argparse.ArgumentTypeError("give between 1 and 3650 days")
-    return days
+def _bounded(low: int, high: int, unit: str) -> Callable[[str], int]:
+    """An argument type: a whole number of ``unit`` from ``low`` to ``high``, or a usage
+    error that says so (never a traceback, never a query for a negative or absurd count)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            message = f"{value!r} is not a whole number of {unit}"
+            raise argparse.ArgumentTypeError(message) from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"give between {low} and {high} {unit}")
+        return number
+
+    return parse
+
+
+_days = _bounded(1, 3650, "days")  # a period: at least a day, at most ten years
+_limit = _bounded(1, 1000, "rows")  # a list: not more than a person reads
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -110,8 +124,13 @@ def _kb_stats(args: argparse.Namespace) -> int:
     from bot.knowledge import KnowledgeBase
 
     settings = Settings()
+    from bot.app import utc_now
+
     knowledge = KnowledgeBase.from_directory(settings.kb_dir)
-    stats = asyncio.run(knowledge_stats(settings, limit=args.limit, knowledge=knowledge))
+    since = utc_now() - timedelta(days=args.days) if args.days else None
+    stats = asyncio.run(
+        knowledge_stats(settings, limit=args.limit, knowledge=knowledge, since=since)
+    )
     _write(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else render(stats))
     return 0
 

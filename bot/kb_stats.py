@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -90,29 +91,40 @@ def _title(knowledge: KnowledgeBase | None, article_id: str) -> str | None:
 
 
 async def knowledge_stats(
-    settings: Settings, *, limit: int, knowledge: KnowledgeBase | None = None
+    settings: Settings,
+    *,
+    limit: int,
+    knowledge: KnowledgeBase | None = None,
+    since: datetime | None = None,
 ) -> dict[str, Any]:
     """The statistics from a database of its own (the command line)."""
     async with (
         opened(settings.database_url, schema=settings.database_schema) as sessions,
         sessions() as session,
     ):
-        return await read_stats(session, limit=limit, knowledge=knowledge)
+        return await read_stats(session, limit=limit, knowledge=knowledge, since=since)
 
 
 async def read_stats(
-    session: AsyncSession, *, limit: int, knowledge: KnowledgeBase | None = None
+    session: AsyncSession,
+    *,
+    limit: int,
+    knowledge: KnowledgeBase | None = None,
+    since: datetime | None = None,
 ) -> dict[str, Any]:
-    """The statistics read in the caller's session (the agent console's own connections)."""
-    result = await session.execute(
-        select(Event.kind, Event.data).where(Event.kind.in_(FEEDBACK_KINDS))
-    )
-    rows = [(kind, data or {}) for kind, data in result.all()]
-    return summarize(rows, limit=limit, knowledge=knowledge)
+    """The statistics read in the caller's session (the agent console's own connections):
+    of the feedback since ``since``, or of all that is stored."""
+    query = select(Event.kind, Event.data).where(Event.kind.in_(FEEDBACK_KINDS))
+    if since is not None:
+        query = query.where(Event.created_at >= since)
+    rows = [(kind, data or {}) for kind, data in (await session.execute(query)).all()]
+    stats = summarize(rows, limit=limit, knowledge=knowledge)
+    return {"since": since.isoformat() if since else None, **stats}
 
 
 def render(stats: dict[str, Any]) -> str:
-    lines = ["Articles that most often did not help:"]
+    lines = [f"Since {stats['since'][:10]} (UTC)."] if stats.get("since") else []
+    lines.append("Articles that most often did not help:")
     lines += [_article_line(row) for row in stats["failing_articles"]] or ["  (none yet)"]
     lines.append("Most common questions with no article:")
     lines += [f"  {row['count']:>4}  {row['query']}" for row in stats["unanswered_queries"]] or [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -26,6 +27,7 @@ from bot.report import read_report
 
 DAYS = (7, 30, 90)
 DEFAULT_DAYS = 30
+EVERYTHING = "alla"  # the knowledge page's period for all feedback that is stored
 PAGE_ROWS = 20
 CSV_ROWS = 1000
 CSV_NAME = "fragor-utan-artikel.csv"
@@ -54,18 +56,35 @@ def create_router(page: Page) -> APIRouter:
         return page("report.html", selected=chosen, report=figures, **shown)
 
     @router.get("/knowledge", response_class=HTMLResponse)
-    async def knowledge(request: Request) -> Response:
+    async def knowledge(request: Request, days: str = str(DEFAULT_DAYS)) -> Response:
         me = await auth.signed_in(request)
         if me is None:
             return auth.login_redirect(request)
-        stats = await _stats(request, PAGE_ROWS)
-        return page("knowledge.html", me=me, current="knowledge", stats=stats, csv_rows=CSV_ROWS)
+        shown = {
+            "me": me,
+            "current": "knowledge",
+            "choices": DAYS,
+            "everything": EVERYTHING,
+            "csv_rows": CSV_ROWS,
+        }
+        chosen = knowledge_period(days)
+        if chosen is None:
+            return page("knowledge.html", 400, selected=str(DEFAULT_DAYS), stats=None, **shown)
+        stats = await _stats(request, PAGE_ROWS, chosen)
+        return page("knowledge.html", selected=chosen, stats=stats, **shown)
 
     @router.get("/knowledge.csv")
-    async def knowledge_csv(request: Request) -> Response:
+    async def knowledge_csv(request: Request, days: str = str(DEFAULT_DAYS)) -> Response:
         if await auth.signed_in(request) is None:
             return auth.login_redirect(request)
-        stats = await _stats(request, CSV_ROWS)
+        chosen = knowledge_period(days)
+        if chosen is None:
+            return Response(
+                f"Välj en period: {', '.join(map(str, DAYS))} dagar eller {EVERYTHING}.",
+                status_code=400,
+                media_type="text/plain; charset=utf-8",
+            )
+        stats = await _stats(request, CSV_ROWS, chosen)
         return Response(
             unanswered_csv(stats["unanswered_queries"]),
             media_type="text/csv; charset=utf-8",
@@ -75,16 +94,24 @@ def create_router(page: Page) -> APIRouter:
     return router
 
 
-async def _stats(request: Request, limit: int) -> dict[str, Any]:
+async def _stats(request: Request, limit: int, chosen: str) -> dict[str, Any]:
     spoc = spoc_of(request)
+    since = None if chosen == EVERYTHING else utc_now() - timedelta(days=int(chosen))
     async with spoc.reads() as session:
-        return await read_stats(session, limit=limit, knowledge=spoc.knowledge)
+        return await read_stats(session, limit=limit, knowledge=spoc.knowledge, since=since)
 
 
 def period(days: str) -> int | None:
     """One of the offered periods, or None for anything else (text, negative, huge)."""
     value = days.strip()
     return int(value) if value in {str(choice) for choice in DAYS} else None
+
+
+def knowledge_period(days: str) -> str | None:
+    """The knowledge page's period as its form sends it ("30", or "alla" for everything
+    stored), or None for anything else."""
+    value = days.strip()
+    return value if value == EVERYTHING or period(value) is not None else None
 
 
 def spreadsheet_cell(text: str) -> str:

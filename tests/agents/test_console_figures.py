@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import httpx
@@ -175,7 +176,43 @@ async def test_the_knowledge_page_lists_failing_articles_and_unanswered_question
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "121212-1212" not in page.text
-    assert 'href="/agent/knowledge.csv"' in page.text
+    assert 'href="/agent/knowledge.csv?days=30"' in page.text
+    assert '<option value="30" selected>' in page.text
+
+
+async def backdate(client: httpx.AsyncClient, query: str, days: int) -> None:
+    """Move the stored "no article" events of ``query`` ``days`` into the past."""
+    spoc = client.app.state.spoc  # type: ignore[attr-defined]
+    async with spoc.sessions() as session, session.begin():
+        events = (await session.scalars(select(Event).where(Event.kind == "kb_no_match"))).all()
+        moved = [event for event in events if event.data.get("query") == query]
+        assert moved
+        for event in moved:
+            event.created_at = event.created_at - timedelta(days=days)
+
+
+async def test_the_knowledge_page_counts_the_chosen_period_or_everything_stored(
+    client: httpx.AsyncClient,
+) -> None:
+    await seed(client)
+    await backdate(client, PAYROLL, 40)
+    caption = "Frågor utan artikel, den vanligaste först"
+    async with agent_user(client, "kim") as kim:
+        recent = await kim.http.get("/agent/knowledge")
+        week = await kim.http.get("/agent/knowledge", params={"days": "7"})
+        everything = await kim.http.get("/agent/knowledge", params={"days": "alla"})
+        recent_csv = await kim.http.get("/agent/knowledge.csv", params={"days": "30"})
+        everything_csv = await kim.http.get("/agent/knowledge.csv", params={"days": "alla"})
+    assert recent.status_code == week.status_code == everything.status_code == 200
+    assert PAYROLL not in Tables(recent.text).values(caption)
+    assert Tables(week.text).values(caption) == Tables(recent.text).values(caption)
+    assert Tables(everything.text).values(caption)[PAYROLL] == "2"
+    assert "räknat på de senaste 30 dagarna, från och med" in recent.text
+    assert "räknat på alla konversationer som finns sparade" in everything.text
+    assert '<option value="alla" selected>' in everything.text
+    assert 'href="/agent/knowledge.csv?days=alla"' in everything.text
+    assert PAYROLL not in recent_csv.content.decode("utf-8-sig")
+    assert f"{PAYROLL};2" in everything_csv.content.decode("utf-8-sig")
 
 
 async def test_the_unanswered_questions_download_as_csv_that_spreadsheets_read_as_text(
@@ -229,6 +266,19 @@ async def test_a_period_not_offered_is_refused_with_a_page_not_an_error(
     assert page.headers["content-type"].startswith("text/html")
     assert "Rapporten kan visas för de senaste 7, 30 eller 90 dagarna." in page.text
     assert '<option value="30" selected>' in page.text  # the form to choose again
+
+
+@pytest.mark.parametrize("days", ["all", "-1", "0", "14", "9" * 400, "\x00", "alla; x"])
+async def test_a_knowledge_period_not_offered_is_refused_on_the_page_and_the_download(
+    client: httpx.AsyncClient, days: str
+) -> None:
+    async with agent_user(client, "kim") as kim:
+        page = await kim.http.get("/agent/knowledge", params={"days": days})
+        download = await kim.http.get("/agent/knowledge.csv", params={"days": days})
+    assert page.status_code == download.status_code == 400
+    assert "Kunskapsbanken kan visas för de senaste 7, 30 eller 90 dagarna" in page.text
+    assert '<option value="30" selected>' in page.text
+    assert download.text == "Välj en period: 7, 30, 90 dagar eller alla."
 
 
 async def test_the_pages_are_for_signed_in_agents_and_in_the_navigation(

@@ -90,6 +90,11 @@ def test_the_report_and_the_knowledge_page_are_reached_by_keyboard_and_pass_axe(
     expect(page.get_by_role("table", name=re.compile("inte hjälpte"))).to_contain_text("100 %")
     violations = audit(page, console)
     assert not violations, describe(violations)
+    expect(page.get_by_label("Period")).to_have_value("30")
+    page.get_by_label("Period").select_option(label="Allt som finns sparat")
+    page.get_by_role("button", name="Visa").press("Enter")
+    expect(page).to_have_url(re.compile(r"/agent/knowledge\?days=alla$"))
+    expect(page.get_by_text("räknat på alla konversationer som finns sparade")).to_be_visible()
 
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("som CSV-fil")).click()

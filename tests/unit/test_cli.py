@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,44 @@ def test_a_report_period_out_of_range_is_refused_clearly(
         main(["report", "--days", days])
     assert ended.value.code == 2  # argparse's usage error, not a traceback
     assert "--days" in capsys.readouterr().err
+
+
+def test_kb_stats_counts_only_the_last_days_when_asked(
+    reported: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database = reported.database_url.removeprefix("sqlite+aiosqlite:///")
+    with sqlite3.connect(database) as connection:  # the miss happened three days ago
+        connection.execute(
+            "UPDATE events SET created_at = datetime(created_at, '-3 days')"
+            " WHERE kind = 'kb_no_match'"
+        )
+    assert main(["kb", "stats", "--json", "--days", "2"]) == 0
+    recent = json.loads(capsys.readouterr().out)
+    assert recent["unanswered_queries"] == []
+    assert len(recent["failing_articles"]) == 1  # the printer article, today
+    assert main(["kb", "stats", "--json", "--days", "7"]) == 0
+    week = json.loads(capsys.readouterr().out)
+    assert [row["count"] for row in week["unanswered_queries"]] == [1]
+    assert main(["kb", "stats", "--days", "7"]) == 0
+    assert capsys.readouterr().out.startswith("Since ")
+    assert main(["kb", "stats", "--json"]) == 0  # without --days: all that is stored
+    assert json.loads(capsys.readouterr().out)["since"] is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["kb", "stats", "--days", "0"],
+        ["kb", "stats", "--limit", "-5"],
+        ["kb", "stats", "--limit", "many"],
+        ["tickets", "list", "--limit", "0"],
+        ["tickets", "list", "--limit", "10000000"],
+    ],
+)
+def test_kb_stats_and_ticket_list_refuse_absurd_numbers_clearly(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(argv)
+    assert ended.value.code == 2
+    assert argv[-2] in capsys.readouterr().err
