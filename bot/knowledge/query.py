@@ -203,7 +203,7 @@ class QueryParser:
     def _read_word(self, word: str) -> tuple[QueryGroup, ...]:
         if len(word) < 2 or self._analyzer.is_stopword(word):
             return ()
-        if self._analyzer.is_foreign(word) and not self._is_headed(word):
+        if self._is_foreign(word):
             return (QueryGroup(word, ((FOREIGN + word, 1.0),), False, True),)
         groups = self._known_groups(word, 1.0)
         if groups is not None:
@@ -230,6 +230,17 @@ class QueryParser:
             rest_group = QueryGroup(rest, ((self._analyzer.word_terms(rest).whole, 1.0),), False)
             return (QueryGroup(word, ((term, PARTIAL),), True), rest_group)
         return (unknown,)
+
+    def _is_foreign(self, word: str) -> bool:
+        """Whether the word is of another domain here: not when an article's title or tags
+        use it, nor when it is a person of the workplace ("eleverna hör inte mig": a teacher's
+        pupils say who, as "min chef" does, though "elev" alone is a school word)."""
+        analyzer = self._analyzer
+        return (
+            analyzer.is_foreign(word)
+            and not self._is_headed(word)
+            and analyzer.word_terms(word).whole not in analyzer.weak_terms
+        )
 
     def _is_headed(self, word: str) -> bool:
         """Whether an article's title or tags use the word: a word of another domain in

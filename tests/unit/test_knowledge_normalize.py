@@ -146,6 +146,13 @@ def test_a_person_of_the_workplace_is_no_evidence_when_no_article_names_one() ->
     assert query_terms("beställa till undersköterskan") == query_terms("beställa")
 
 
+def test_a_person_of_the_workplace_is_no_word_of_another_domain() -> None:
+    # a teacher's pupils are who the question is about, not a school matter: "eleverna hör
+    # inte mig" is a microphone question; "elev" alone is still a school word elsewhere
+    assert query_terms("eleverna hör inte mig") == query_terms("hör inte mig")
+    assert query_terms("elevernas dator") == query_terms("dator")
+
+
 def test_exact_entries_do_not_catch_words_with_the_same_stem() -> None:
     assert terms("lösen") == terms("lösenord")
     assert terms("lösa") != terms("lösenord")
