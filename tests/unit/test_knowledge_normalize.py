@@ -51,6 +51,18 @@ def test_tokenize_joins_hyphenated_words_and_keeps_drive_letters() -> None:
     assert tokenize("can't") == ["cant"]
 
 
+def test_a_drive_letter_named_with_a_word_for_a_drive_is_that_drive() -> None:
+    # "S-enheten" is the S: drive, not the word "senheten"; "e-tjänsten" stays one word
+    assert tokenize("ser inte S-enheten eller H-disken") == [
+        "ser",
+        "inte",
+        "sdisk",
+        "eller",
+        "hdisk",
+    ]
+    assert tokenize("i e-tjänsten") == ["i", "etjansten"]
+
+
 def test_tokenize_ignores_emoji_and_markup() -> None:
     assert tokenize("🔥🔥 VPN!! 🙂") == ["vpn"]
     # Tag names stay words, lone letters included; neither ever matches an article alone.
