@@ -46,6 +46,9 @@ class Lexicon:
     # words of questions that name another domain as their subject: a form or an e-service
     # is always for something ("bygglovsansökan"), so that domain's words count for nothing
     hosts: frozenset[str] = frozenset()
+    # words that ask how a case is decided ("besked", "beslut"): a question with one is about
+    # the other domain's case, not its form, so a form named beside it excuses nothing
+    cases: frozenset[str] = frozenset()
     # words that put the next word in the question's setting, not its subject: "glömde
     # jobbtelefonen på bussen", "i nämndsammanträdet", "from an agency"
     places: frozenset[str] = frozenset()
@@ -88,6 +91,7 @@ def lexicon(lang: str) -> Lexicon:
         groups=tuple(_group(group) for group in synonyms["groups"]),
         offtopic=_group(offtopic["words"]),
         hosts=frozenset(tokenize(" ".join(offtopic.get("hosts") or ()))),
+        cases=frozenset(tokenize(" ".join(offtopic.get("cases") or ()))),
         places=frozenset(tokenize(" ".join(morphology.get("places") or ()))),
         where=frozenset(tokenize(" ".join(morphology.get("where") or ()))),
         how=frozenset(tokenize(" ".join(morphology.get("how") or ()))),

@@ -67,6 +67,7 @@ class QueryParser:
         self._stem_speller = Speller(Counter(dict.fromkeys(self._stem_terms, 1)))
         self._words: dict[str, tuple[QueryGroup, ...]] = {}
         self._hosts = frozenset(analyzer.stem(word) for word in analyzer.lexicon.hosts)
+        self._cases = frozenset(analyzer.stem(word) for word in analyzer.lexicon.cases)
         self._light = frozenset(analyzer.stem(word) for word in analyzer.lexicon.light)
 
     def groups(self, text: str) -> tuple[QueryGroup, ...]:
@@ -89,11 +90,18 @@ class QueryParser:
                     found.setdefault(group.terms, group)
             if len(found) >= MAX_GROUPS:
                 break
-        if any(self._analyzer.stem(word) in self._hosts for word in words):
+        if self._is_about_a_form(words):
             # "fick inget kvitto när jag sökte förskoleplats": the other domain is what the
             # form is for, not what the question is about
             return tuple(group for group in found.values() if not group.foreign)
         return tuple(found.values())
+
+    def _is_about_a_form(self, words: list[str]) -> bool:
+        """Whether the question names a form or an e-service, and asks nothing about how the
+        case it was for is decided ("när får jag besked om bygglovet jag skickade in via
+        e-tjänsten" is about the building permit)."""
+        stems = {self._analyzer.stem(word) for word in words}
+        return not stems.isdisjoint(self._hosts) and stems.isdisjoint(self._cases)
 
     def _settings(self, words: list[str]) -> frozenset[str]:
         """The words that follow a place word ("på", "i"), past "min", "en", "den"."""

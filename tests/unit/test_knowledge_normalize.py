@@ -158,6 +158,16 @@ def test_a_person_of_the_workplace_is_no_evidence_when_no_article_names_one() ->
     assert query_terms("beställa till undersköterskan") == query_terms("beställa")
 
 
+def test_a_form_excuses_another_domain_unless_the_question_asks_how_its_case_is_decided() -> None:
+    def foreign(text: str) -> bool:
+        return any(term.startswith("!") for group in query_terms(text) for term in group)
+
+    # the e-service is the question's subject; the building permit is what it was for
+    assert not foreign("fick inget kvitto när jag sökte bygglov i e-tjänsten")
+    # the building permit's decision is the question's subject
+    assert foreign("när får jag besked om bygglovet jag skickade in via e-tjänsten")
+
+
 def test_a_person_of_the_workplace_is_no_word_of_another_domain() -> None:
     # a teacher's pupils are who the question is about, not a school matter: "eleverna hör
     # inte mig" is a microphone question; "elev" alone is still a school word elsewhere
