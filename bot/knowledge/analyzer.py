@@ -90,6 +90,20 @@ class Analyzer:
                 yield words[at], None
             position += phrase.length
 
+    def phrased(self, words: list[str]) -> frozenset[int]:
+        """The positions of the words that belong to a synonym phrase of several words: the
+        "på" of "slår jag på" is a verb's particle, no preposition."""
+        stems = [self.stem(word) for word in words]
+        found: set[int] = set()
+        position = 0
+        while position < len(words):
+            phrase = self.thesaurus.phrase_at(words, stems, position)
+            if phrase.length > 1:
+                span = range(position, position + phrase.length)
+                found.update(at for at in span if at not in phrase.inside)
+            position += phrase.length
+        return frozenset(found)
+
     def terms(self, words: list[str]) -> list[str]:
         """The index terms of a field's words: stopwords dropped, compounds with their parts.
 

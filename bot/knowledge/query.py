@@ -104,14 +104,16 @@ class QueryParser:
         return not stems.isdisjoint(self._hosts) and stems.isdisjoint(self._cases)
 
     def _settings(self, words: list[str]) -> frozenset[str]:
-        """The words that follow a place word ("på", "i"), past "min", "en", "den"."""
+        """The words that follow a place word ("på", "i"), past "min", "en", "den"; not a
+        verb's particle ("hur slår jag på autosvar" asks about the autoreply)."""
         lexicon = self._analyzer.lexicon
         places = lexicon.places
         if self._asks_where(words):
             return frozenset()
+        phrased = self._analyzer.phrased(words)
         found = set()
         for at, word in enumerate(words):
-            if word not in places:
+            if word not in places or at in phrased:
                 continue
             for after in words[at + 1 : at + 4]:
                 if after in places:

@@ -168,6 +168,16 @@ def test_a_form_excuses_another_domain_unless_the_question_asks_how_its_case_is_
     assert foreign("när får jag besked om bygglovet jag skickade in via e-tjänsten")
 
 
+def test_a_verbs_particle_puts_nothing_in_the_setting() -> None:
+    words = Counter(tokenize(VOCABULARY + " autosvar starta"))
+    reader = analyzer(VOCABULARY + " autosvar starta")
+    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
+    groups = {group.word: group for group in parser.groups("hur slår jag på autosvar")}
+    # "på" is the particle of "slå på", no preposition: the autoreply is no setting
+    assert not groups["autosvar"].setting
+    assert parser.groups("i mötet på autosvar")[-1].setting
+
+
 def test_a_person_of_the_workplace_is_no_word_of_another_domain() -> None:
     # a teacher's pupils are who the question is about, not a school matter: "eleverna hör
     # inte mig" is a microphone question; "elev" alone is still a school word elsewhere
