@@ -61,6 +61,8 @@ class Lexicon:
     can: frozenset[str] = frozenset()
     persons: frozenset[str] = frozenset()
     light: frozenset[str] = frozenset()  # verbs whose object says what is done
+    # phrases that switch something on or off ("slå på"): what is switched says what is done
+    switches: frozenset[tuple[str, ...]] = frozenset()
     measures: frozenset[str] = frozenset()  # "hur lång tid", "how many": no action asked
     # verb particles ("in", "ner", "om"), and the endings of a finite verb, that a subject
     # may stand between: "så stängs outlook ner" (see thesaurus.py)
@@ -98,6 +100,7 @@ def lexicon(lang: str) -> Lexicon:
         can=frozenset(tokenize(" ".join(morphology.get("can") or ()))),
         persons=frozenset(tokenize(" ".join(morphology.get("persons") or ()))),
         light=frozenset(tokenize(" ".join(morphology.get("light") or ()))),
+        switches=frozenset(tuple(tokenize(phrase)) for phrase in morphology.get("switches") or ()),
         measures=frozenset(tokenize(" ".join(morphology.get("measures") or ()))),
         particles=frozenset(tokenize(" ".join(morphology.get("particles") or ()))),
         finite=tuple(str(ending) for ending in morphology.get("finite") or ()),

@@ -69,6 +69,9 @@ class QueryParser:
         self._hosts = frozenset(analyzer.stem(word) for word in analyzer.lexicon.hosts)
         self._cases = frozenset(analyzer.stem(word) for word in analyzer.lexicon.cases)
         self._light = frozenset(analyzer.stem(word) for word in analyzer.lexicon.light)
+        self._switches = frozenset(
+            tuple(map(analyzer.stem, phrase)) for phrase in analyzer.lexicon.switches
+        )
 
     def groups(self, text: str) -> tuple[QueryGroup, ...]:
         words = self._joined(tokenize(text[:MAX_QUERY_CHARS]))
@@ -128,8 +131,8 @@ class QueryParser:
 
         The first after its opening ("hur", "kan man", "how do I") that is no stopword. A
         verb that says little alone ("ändra", "visa") is passed for its object, unless the
-        word data knows the two as one phrase ("ta bort", "skicka med"). None for questions
-        that ask no "how".
+        word data knows the two as one phrase ("ta bort", "skicka med"); so is a phrase that
+        only switches something on or off ("slå på"). None for questions that ask no "how".
         """
         lexicon = self._analyzer.lexicon
         start = None
@@ -159,8 +162,18 @@ class QueryParser:
                 or self._analyzer.stem(unit) in self._light
             ):
                 continue
+            if concept is not None and self._is_switch(unit):
+                continue
             return at
         return None
+
+    def _is_switch(self, unit: str) -> bool:
+        """Whether a phrase only switches something on or off ("slår jag på"): then what it
+        switches says what the question wants done ("hur slår jag på autosvar")."""
+        lexicon = self._analyzer.lexicon
+        inserted = lexicon.subjects | lexicon.negations
+        own = (self._analyzer.stem(word) for word in unit.split() if word not in inserted)
+        return tuple(own) in self._switches
 
     def _asks_where(self, words: list[str]) -> bool:
         """Whether the question opens by asking where ("var kan jag", "hej, var finns"):

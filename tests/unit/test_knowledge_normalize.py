@@ -168,13 +168,16 @@ def test_a_form_excuses_another_domain_unless_the_question_asks_how_its_case_is_
     assert foreign("när får jag besked om bygglovet jag skickade in via e-tjänsten")
 
 
-def test_a_verbs_particle_puts_nothing_in_the_setting() -> None:
+def test_a_verbs_particle_puts_nothing_in_the_setting_and_a_switch_asks_about_its_object() -> None:
     words = Counter(tokenize(VOCABULARY + " autosvar starta"))
     reader = analyzer(VOCABULARY + " autosvar starta")
     parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
     groups = {group.word: group for group in parser.groups("hur slår jag på autosvar")}
     # "på" is the particle of "slå på", no preposition: the autoreply is no setting
     assert not groups["autosvar"].setting
+    # and what a how-question wants done is the thing switched on, not the switching
+    assert groups["autosvar"].action
+    assert not parser.groups("på autosvar")[0].action
     assert parser.groups("i mötet på autosvar")[-1].setting
 
 
