@@ -75,14 +75,34 @@ class Analyzer:
     def units(self, words: list[str]) -> Iterator[tuple[str, str | None]]:
         """Each word, or each synonym phrase with its concept term ("kommer inte ihåg").
 
-        Words of one letter are kept only for this: "e tjänst" may be one word written apart.
+        A phrase's subject follows it as words of their own: "stängs outlook ner" is about
+        "outlook" too. Words of one letter are kept only for this: "e tjänst" may be one word
+        written apart.
         """
         stems = [self.stem(word) for word in words]
         position = 0
         while position < len(words):
-            concept, length = self.thesaurus.phrase_at(words, stems, position)
-            yield " ".join(words[position : position + length]), concept
-            position += length
+            phrase = self.thesaurus.phrase_at(words, stems, position)
+            span = range(position, position + phrase.length)
+            own = [words[at] for at in span if at not in phrase.inside]
+            yield " ".join(own), phrase.concept
+            for at in phrase.inside:
+                yield words[at], None
+            position += phrase.length
+
+    def phrased(self, words: list[str]) -> frozenset[int]:
+        """The positions of the words that belong to a synonym phrase of several words: the
+        "på" of "slår jag på" is a verb's particle, no preposition."""
+        stems = [self.stem(word) for word in words]
+        found: set[int] = set()
+        position = 0
+        while position < len(words):
+            phrase = self.thesaurus.phrase_at(words, stems, position)
+            if phrase.length > 1:
+                span = range(position, position + phrase.length)
+                found.update(at for at in span if at not in phrase.inside)
+            position += phrase.length
+        return frozenset(found)
 
     def terms(self, words: list[str]) -> list[str]:
         """The index terms of a field's words: stopwords dropped, compounds with their parts.
@@ -95,7 +115,7 @@ class Analyzer:
         stopwords = self.lexicon.stopwords
         for position, word in enumerate(words):
             if self.thesaurus.may_start_phrase(stems[position]):
-                concept, _length = self.thesaurus.phrase_at(words, stems, position)
+                concept = self.thesaurus.phrase_at(words, stems, position).concept
                 if concept is not None and not concept.startswith(FOREIGN):
                     found.append(concept)
             if len(word) > 1 and word not in stopwords:

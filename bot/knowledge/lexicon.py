@@ -46,6 +46,9 @@ class Lexicon:
     # words of questions that name another domain as their subject: a form or an e-service
     # is always for something ("bygglovsansökan"), so that domain's words count for nothing
     hosts: frozenset[str] = frozenset()
+    # words that ask how a case is decided ("besked", "beslut"): a question with one is about
+    # the other domain's case, not its form, so a form named beside it excuses nothing
+    cases: frozenset[str] = frozenset()
     # words that put the next word in the question's setting, not its subject: "glömde
     # jobbtelefonen på bussen", "i nämndsammanträdet", "from an agency"
     places: frozenset[str] = frozenset()
@@ -58,7 +61,13 @@ class Lexicon:
     can: frozenset[str] = frozenset()
     persons: frozenset[str] = frozenset()
     light: frozenset[str] = frozenset()  # verbs whose object says what is done
+    # phrases that switch something on or off ("slå på"): what is switched says what is done
+    switches: frozenset[tuple[str, ...]] = frozenset()
     measures: frozenset[str] = frozenset()  # "hur lång tid", "how many": no action asked
+    # verb particles ("in", "ner", "om"), and the endings of a finite verb, that a subject
+    # may stand between: "så stängs outlook ner" (see thesaurus.py)
+    particles: frozenset[str] = frozenset()
+    finite: tuple[str, ...] = ()
 
 
 @cache
@@ -84,13 +93,17 @@ def lexicon(lang: str) -> Lexicon:
         groups=tuple(_group(group) for group in synonyms["groups"]),
         offtopic=_group(offtopic["words"]),
         hosts=frozenset(tokenize(" ".join(offtopic.get("hosts") or ()))),
+        cases=frozenset(tokenize(" ".join(offtopic.get("cases") or ()))),
         places=frozenset(tokenize(" ".join(morphology.get("places") or ()))),
         where=frozenset(tokenize(" ".join(morphology.get("where") or ()))),
         how=frozenset(tokenize(" ".join(morphology.get("how") or ()))),
         can=frozenset(tokenize(" ".join(morphology.get("can") or ()))),
         persons=frozenset(tokenize(" ".join(morphology.get("persons") or ()))),
         light=frozenset(tokenize(" ".join(morphology.get("light") or ()))),
+        switches=frozenset(tuple(tokenize(phrase)) for phrase in morphology.get("switches") or ()),
         measures=frozenset(tokenize(" ".join(morphology.get("measures") or ()))),
+        particles=frozenset(tokenize(" ".join(morphology.get("particles") or ()))),
+        finite=tuple(str(ending) for ending in morphology.get("finite") or ()),
     )
 
 

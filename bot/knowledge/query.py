@@ -67,7 +67,11 @@ class QueryParser:
         self._stem_speller = Speller(Counter(dict.fromkeys(self._stem_terms, 1)))
         self._words: dict[str, tuple[QueryGroup, ...]] = {}
         self._hosts = frozenset(analyzer.stem(word) for word in analyzer.lexicon.hosts)
+        self._cases = frozenset(analyzer.stem(word) for word in analyzer.lexicon.cases)
         self._light = frozenset(analyzer.stem(word) for word in analyzer.lexicon.light)
+        self._switches = frozenset(
+            tuple(map(analyzer.stem, phrase)) for phrase in analyzer.lexicon.switches
+        )
 
     def groups(self, text: str) -> tuple[QueryGroup, ...]:
         words = self._joined(tokenize(text[:MAX_QUERY_CHARS]))
@@ -89,21 +93,30 @@ class QueryParser:
                     found.setdefault(group.terms, group)
             if len(found) >= MAX_GROUPS:
                 break
-        if any(self._analyzer.stem(word) in self._hosts for word in words):
+        if self._is_about_a_form(words):
             # "fick inget kvitto när jag sökte förskoleplats": the other domain is what the
             # form is for, not what the question is about
             return tuple(group for group in found.values() if not group.foreign)
         return tuple(found.values())
 
+    def _is_about_a_form(self, words: list[str]) -> bool:
+        """Whether the question names a form or an e-service, and asks nothing about how the
+        case it was for is decided ("när får jag besked om bygglovet jag skickade in via
+        e-tjänsten" is about the building permit)."""
+        stems = {self._analyzer.stem(word) for word in words}
+        return not stems.isdisjoint(self._hosts) and stems.isdisjoint(self._cases)
+
     def _settings(self, words: list[str]) -> frozenset[str]:
-        """The words that follow a place word ("på", "i"), past "min", "en", "den"."""
+        """The words that follow a place word ("på", "i"), past "min", "en", "den"; not a
+        verb's particle ("hur slår jag på autosvar" asks about the autoreply)."""
         lexicon = self._analyzer.lexicon
         places = lexicon.places
         if self._asks_where(words):
             return frozenset()
+        phrased = self._analyzer.phrased(words)
         found = set()
         for at, word in enumerate(words):
-            if word not in places:
+            if word not in places or at in phrased:
                 continue
             for after in words[at + 1 : at + 4]:
                 if after in places:
@@ -118,8 +131,8 @@ class QueryParser:
 
         The first after its opening ("hur", "kan man", "how do I") that is no stopword. A
         verb that says little alone ("ändra", "visa") is passed for its object, unless the
-        word data knows the two as one phrase ("ta bort", "skicka med"). None for questions
-        that ask no "how".
+        word data knows the two as one phrase ("ta bort", "skicka med"); so is a phrase that
+        only switches something on or off ("slå på"). None for questions that ask no "how".
         """
         lexicon = self._analyzer.lexicon
         start = None
@@ -149,8 +162,18 @@ class QueryParser:
                 or self._analyzer.stem(unit) in self._light
             ):
                 continue
+            if concept is not None and self._is_switch(unit):
+                continue
             return at
         return None
+
+    def _is_switch(self, unit: str) -> bool:
+        """Whether a phrase only switches something on or off ("slår jag på"): then what it
+        switches says what the question wants done ("hur slår jag på autosvar")."""
+        lexicon = self._analyzer.lexicon
+        inserted = lexicon.subjects | lexicon.negations
+        own = (self._analyzer.stem(word) for word in unit.split() if word not in inserted)
+        return tuple(own) in self._switches
 
     def _asks_where(self, words: list[str]) -> bool:
         """Whether the question opens by asking where ("var kan jag", "hej, var finns"):
@@ -203,7 +226,7 @@ class QueryParser:
     def _read_word(self, word: str) -> tuple[QueryGroup, ...]:
         if len(word) < 2 or self._analyzer.is_stopword(word):
             return ()
-        if self._analyzer.is_foreign(word) and not self._is_headed(word):
+        if self._is_foreign(word):
             return (QueryGroup(word, ((FOREIGN + word, 1.0),), False, True),)
         groups = self._known_groups(word, 1.0)
         if groups is not None:
@@ -230,6 +253,17 @@ class QueryParser:
             rest_group = QueryGroup(rest, ((self._analyzer.word_terms(rest).whole, 1.0),), False)
             return (QueryGroup(word, ((term, PARTIAL),), True), rest_group)
         return (unknown,)
+
+    def _is_foreign(self, word: str) -> bool:
+        """Whether the word is of another domain here: not when an article's title or tags
+        use it, nor when it is a person of the workplace ("eleverna hör inte mig": a teacher's
+        pupils say who, as "min chef" does, though "elev" alone is a school word)."""
+        analyzer = self._analyzer
+        return (
+            analyzer.is_foreign(word)
+            and not self._is_headed(word)
+            and analyzer.word_terms(word).whole not in analyzer.weak_terms
+        )
 
     def _is_headed(self, word: str) -> bool:
         """Whether an article's title or tags use the word: a word of another domain in

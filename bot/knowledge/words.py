@@ -12,6 +12,9 @@ _WORD = re.compile(r"[a-z0-9]+")
 # "G:" is how people name a network drive; as a word of its own it would be one letter and
 # lost, so it becomes "gdisk", the word "G-disken" also folds to.
 _DRIVE = re.compile(r"\b([a-z]):(?![a-z0-9])")
+# "S-enheten", "H-disken": a drive letter with a word for a drive is that drive too, where
+# the letter glued to "enheten" would be some other word ("senheten").
+_DRIVE_NAMED = re.compile(r"\b([a-z])-(?:enhet|disk)(?:en|er|erna|ar|arna)?\b")
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
 _LONGEST_WORD = 40
 _LETTER_RUN = 3  # "i e-tjänsten" has two lone letters that are no word together
@@ -36,7 +39,8 @@ def tokenize(text: str) -> list[str]:
     Single letters stay, so that "e tjänst" can still be put together; on their own they
     are never searched for.
     """
-    folded = _JOINER.sub("", _DRIVE.sub(r"\1disk ", fold(text)))
+    folded = _DRIVE_NAMED.sub(r"\1disk", _DRIVE.sub(r"\1disk ", fold(text)))
+    folded = _JOINER.sub("", folded)
     words = [word for word in _WORD.findall(folded) if len(word) <= _LONGEST_WORD]
     return _letter_runs(words)
 

@@ -51,6 +51,18 @@ def test_tokenize_joins_hyphenated_words_and_keeps_drive_letters() -> None:
     assert tokenize("can't") == ["cant"]
 
 
+def test_a_drive_letter_named_with_a_word_for_a_drive_is_that_drive() -> None:
+    # "S-enheten" is the S: drive, not the word "senheten"; "e-tjänsten" stays one word
+    assert tokenize("ser inte S-enheten eller H-disken") == [
+        "ser",
+        "inte",
+        "sdisk",
+        "eller",
+        "hdisk",
+    ]
+    assert tokenize("i e-tjänsten") == ["i", "etjansten"]
+
+
 def test_tokenize_ignores_emoji_and_markup() -> None:
     assert tokenize("🔥🔥 VPN!! 🙂") == ["vpn"]
     # Tag names stay words, lone letters included; neither ever matches an article alone.
@@ -106,8 +118,74 @@ def test_the_subject_of_a_question_may_stand_inside_a_phrase() -> None:
     (login,) = terms("kommer in")
     assert login in terms("varför kommer jag inte in")
     assert terms("kommer åt")[0] in terms("hur kommer man åt")
-    # Only a subject: any other word still breaks the phrase.
-    assert login not in terms("kommer datorn in")
+    # A whole subject too, after a finite verb: "kommer datorn inte in" is "komma in".
+    assert login in terms("varför kommer datorn inte in")
+    assert login in terms("kommer min nya dator in")
+    # Any other word still breaks the phrase: a preposition, a verb that is not finite, a
+    # subject that ends in a function word.
+    assert login not in terms("kommer till kontoret in")
+    assert login not in terms("komma datorn in")
+    assert login not in terms("kommer datorn och in")
+
+
+def test_a_particle_verb_split_by_its_subject_is_read_as_the_phrase() -> None:
+    crash = terms("stängs ner")[0]
+    reader = analyzer()
+    units = list(reader.units(tokenize("så stängs outlook ner")))
+    assert ("stangs ner", crash) in units
+    # the subject is still a word of the question: it is about Outlook too
+    assert ("outlook", None) in units
+    assert crash in terms("så stängs outlook ner")
+    assert terms("outlook")[0] in terms("så stängs outlook ner")
+
+
+def test_every_form_of_an_irregular_verb_reads_as_one_phrase() -> None:
+    # "gå" is irregular in every form: "hinner gå ut" is expired as "har gått ut" is
+    expired = terms("har gått ut")[0]
+    assert expired in terms("koden hinner gå ut")
+    assert expired in terms("lösenordet gick ut")
+    assert expired in terms("mitt lösen slutar gälla")
+
+
+def test_conjunctions_and_function_words_are_no_evidence() -> None:
+    # "fast" is "although" in a question: "laddar inte fast sladden sitter i"
+    assert terms("fast istället") == []
+    assert terms("laddar inte fast sladden sitter i") == terms("laddar inte sladden sitter i")
+
+
+def test_a_person_of_the_workplace_is_no_evidence_when_no_article_names_one() -> None:
+    # "vi får en ny undersköterska": who, not what; an unknown weak word is left out
+    assert query_terms("beställa till undersköterskan") == query_terms("beställa")
+
+
+def test_a_form_excuses_another_domain_unless_the_question_asks_how_its_case_is_decided() -> None:
+    def foreign(text: str) -> bool:
+        return any(term.startswith("!") for group in query_terms(text) for term in group)
+
+    # the e-service is the question's subject; the building permit is what it was for
+    assert not foreign("fick inget kvitto när jag sökte bygglov i e-tjänsten")
+    # the building permit's decision is the question's subject
+    assert foreign("när får jag besked om bygglovet jag skickade in via e-tjänsten")
+
+
+def test_a_verbs_particle_puts_nothing_in_the_setting_and_a_switch_asks_about_its_object() -> None:
+    words = Counter(tokenize(VOCABULARY + " autosvar starta"))
+    reader = analyzer(VOCABULARY + " autosvar starta")
+    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
+    groups = {group.word: group for group in parser.groups("hur slår jag på autosvar")}
+    # "på" is the particle of "slå på", no preposition: the autoreply is no setting
+    assert not groups["autosvar"].setting
+    # and what a how-question wants done is the thing switched on, not the switching
+    assert groups["autosvar"].action
+    assert not parser.groups("på autosvar")[0].action
+    assert parser.groups("i mötet på autosvar")[-1].setting
+
+
+def test_a_person_of_the_workplace_is_no_word_of_another_domain() -> None:
+    # a teacher's pupils are who the question is about, not a school matter: "eleverna hör
+    # inte mig" is a microphone question; "elev" alone is still a school word elsewhere
+    assert query_terms("eleverna hör inte mig") == query_terms("hör inte mig")
+    assert query_terms("elevernas dator") == query_terms("dator")
 
 
 def test_exact_entries_do_not_catch_words_with_the_same_stem() -> None:
