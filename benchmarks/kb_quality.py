@@ -48,6 +48,8 @@ SETS = {
     "holdout-14": EVAL / "eval_holdout_14.yaml",
     "holdout-15": EVAL / "eval_holdout_15.yaml",
     "holdout-16": EVAL / "eval_holdout_16.yaml",
+    "holdout-17": EVAL / "eval_holdout_17.yaml",
+    "holdout-18": EVAL / "eval_holdout_18.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
