@@ -263,3 +263,23 @@ def test_words_of_other_municipal_services_are_marked_foreign() -> None:
     assert reader.is_foreign(fold("förskoleplatsen"))
     assert reader.is_foreign(fold("busskortet"))  # led by a foreign word
     assert not reader.is_foreign(fold("lösenord"))
+
+
+def test_a_time_word_puts_what_follows_in_the_setting() -> None:
+    words = Counter(tokenize(VOCABULARY))
+    reader = analyzer()
+    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
+    # "innan jullovet" says when, not what: the holiday is no evidence against the answer
+    assert parser.groups("byta lösenord innan jullovet")[-1].setting
+    assert parser.groups("byta lösenord inför semestern")[-1].setting
+
+
+def test_folding_does_not_make_an_adjective_a_symptom() -> None:
+    # folded, "stör" (disturbs) is "stor" (big): a big screen is no crackling sound
+    assert terms("brus")[0] not in terms("stor")
+    assert terms("brus") == terms("störs")
+
+
+def test_a_code_or_a_version_no_article_uses_is_no_evidence() -> None:
+    assert query_terms("vpn fel 809") == query_terms("vpn fel")
+    assert query_terms("filen budget v2") == query_terms("filen budget")
