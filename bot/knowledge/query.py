@@ -67,6 +67,12 @@ class QueryParser:
         self._stem_speller = Speller(Counter(dict.fromkeys(self._stem_terms, 1)))
         self._words: dict[str, tuple[QueryGroup, ...]] = {}
         self._hosts = frozenset(analyzer.stem(word) for word in analyzer.lexicon.hosts)
+        # the forms' synonyms name a form too: "fyllde i ansökan" is the form's concept
+        self._host_concepts = frozenset(
+            named
+            for word in analyzer.lexicon.hosts
+            if (named := analyzer.thesaurus.concept(word)) is not None
+        )
         self._cases = frozenset(analyzer.stem(word) for word in analyzer.lexicon.cases)
         self._light = frozenset(analyzer.stem(word) for word in analyzer.lexicon.light)
         self._switches = frozenset(
@@ -93,18 +99,21 @@ class QueryParser:
                     found.setdefault(group.terms, group)
             if len(found) >= MAX_GROUPS:
                 break
-        if self._is_about_a_form(words):
+        if self._is_about_a_form(words, units):
             # "fick inget kvitto när jag sökte förskoleplats": the other domain is what the
             # form is for, not what the question is about
             return tuple(group for group in found.values() if not group.foreign)
         return tuple(found.values())
 
-    def _is_about_a_form(self, words: list[str]) -> bool:
-        """Whether the question names a form or an e-service, and asks nothing about how the
-        case it was for is decided ("när får jag besked om bygglovet jag skickade in via
-        e-tjänsten" is about the building permit)."""
+    def _is_about_a_form(self, words: list[str], units: list[tuple[str, str | None]]) -> bool:
+        """Whether the question names a form or an e-service, in a word or a phrase ("fyllde
+        i ansökan"), and asks nothing about how the case it was for is decided ("när får jag
+        besked om bygglovet jag skickade in via e-tjänsten" is about the building permit)."""
         stems = {self._analyzer.stem(word) for word in words}
-        return not stems.isdisjoint(self._hosts) and stems.isdisjoint(self._cases)
+        if not stems.isdisjoint(self._cases):
+            return False
+        concepts = {concept for _unit, concept in units}
+        return not stems.isdisjoint(self._hosts) or not concepts.isdisjoint(self._host_concepts)
 
     def _settings(self, words: list[str]) -> frozenset[str]:
         """The words that follow a place word ("på", "i"), past "min", "en", "den"; not a

@@ -166,6 +166,9 @@ def test_a_form_excuses_another_domain_unless_the_question_asks_how_its_case_is_
     assert not foreign("fick inget kvitto när jag sökte bygglov i e-tjänsten")
     # the building permit's decision is the question's subject
     assert foreign("när får jag besked om bygglovet jag skickade in via e-tjänsten")
+    # a form named by a phrase of its synonyms is a form too
+    assert not foreign("blev utloggad när jag fyllde i ansökan om bygglov")
+    assert foreign("blev utloggad när jag sökte bygglov")
 
 
 def test_a_verbs_particle_puts_nothing_in_the_setting_and_a_switch_asks_about_its_object() -> None:
