@@ -127,13 +127,28 @@ class QueryParser:
         for at, word in enumerate(words):
             if word not in places or at in phrased:
                 continue
-            for after in words[at + 1 : at + 4]:
+            for offset, after in enumerate(words[at + 1 : at + 4], start=at + 1):
                 if after in places:
                     break
                 if not self._analyzer.is_stopword(after):
-                    found.add(after)
+                    found.add(self._head(words, offset))
                     break
         return frozenset(found)
+
+    def _head(self, words: list[str], at: int) -> str:
+        """The noun a place word's phrase is about: Swedish puts the head last, so in "på
+        min privata dator" the setting is the computer, and "privata" (a word of another
+        domain, in an adjective's form) says what kind: it stays evidence."""
+        following = words[at + 1] if at + 1 < len(words) else None
+        if (
+            following is None
+            or following in self._analyzer.lexicon.places
+            or self._analyzer.is_stopword(following)
+            or not words[at].endswith(("a", "e"))
+            or not self._is_foreign(words[at])
+        ):
+            return words[at]
+        return following
 
     def _action(self, words: list[str], units: list[tuple[str, str | None]]) -> int | None:
         """Which unit says what a question asking how to do something wants to do.

@@ -286,3 +286,13 @@ def test_folding_does_not_make_an_adjective_a_symptom() -> None:
 def test_a_code_or_a_version_no_article_uses_is_no_evidence() -> None:
     assert query_terms("vpn fel 809") == query_terms("vpn fel")
     assert query_terms("filen budget v2") == query_terms("filen budget")
+
+
+def test_the_setting_of_a_place_phrase_is_its_noun_not_an_adjective_of_another_domain() -> None:
+    words = Counter(tokenize(VOCABULARY))
+    reader = analyzer()
+    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
+    groups = {group.word: group for group in parser.groups("vpn på min privata dator")}
+    # "privata" says what kind of computer: a private one, evidence against the answer
+    assert groups["privata"].foreign
+    assert not groups["privata"].setting
