@@ -266,9 +266,9 @@ class QueryParser:
         near = self._stem_speller.correct(whole) if len(whole) >= _LONG_STEM else None
         if near is not None:
             return (QueryGroup(word, ((self._stem_terms[near], CORRECTED),), True),)
-        if whole in self._analyzer.weak_terms or _is_code(word):
-            # "strular" in a base with no such word, an error code, a version or a count
-            # ("fel 809", "budget v2", "100 %") no article uses: no evidence either way
+        if whole in self._analyzer.weak_terms or word.isdigit():
+            # "strular" in a base with no such word, an error code or a count ("fel 809",
+            # "100 %") no article uses: no evidence either way
             return ()
         unknown = QueryGroup(word, ((whole, 1.0),), False)
         split = self._analyzer.known_end(word)
@@ -317,8 +317,3 @@ class QueryParser:
             if stem + suffix in self._known:
                 return stem + suffix
         return None
-
-
-def _is_code(word: str) -> bool:
-    """Whether a word is a number or a code rather than a word: "809", "v2", "0x80070005"."""
-    return any(character.isdigit() for character in word)

@@ -283,11 +283,6 @@ def test_folding_does_not_make_an_adjective_a_symptom() -> None:
     assert terms("brus") == terms("störs")
 
 
-def test_a_code_or_a_version_no_article_uses_is_no_evidence() -> None:
-    assert query_terms("vpn fel 809") == query_terms("vpn fel")
-    assert query_terms("filen budget v2") == query_terms("filen budget")
-
-
 def test_the_setting_of_a_place_phrase_is_its_noun_not_an_adjective_of_another_domain() -> None:
     words = Counter(tokenize(VOCABULARY))
     reader = analyzer()
