@@ -50,6 +50,8 @@ SETS = {
     "holdout-16": EVAL / "eval_holdout_16.yaml",
     "holdout-17": EVAL / "eval_holdout_17.yaml",
     "holdout-18": EVAL / "eval_holdout_18.yaml",
+    "holdout-19": EVAL / "eval_holdout_19.yaml",
+    "holdout-20": EVAL / "eval_holdout_20.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3

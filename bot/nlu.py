@@ -539,6 +539,31 @@ _OWN_REQUESTS = (
 )
 
 
+# Asking how to do something, or where something is: what a guide answers.
+_HOW = (
+    "hur",
+    "var hittar",
+    "var finns",
+    "vart hittar",
+    "gar det att",
+    "kan man",
+    "kan jag",
+    "hur gor man",
+    "how",
+    "where do",
+    "where can",
+    "where is",
+    "can i",
+    "is it possible",
+)
+
+
+def asks_how(text: str) -> bool:
+    """ "Hur slår jag på autosvar?", "var hittar jag wifi-lösenordet", "how do I share my
+    screen": a question about how to do something, not a report that something is broken."""
+    return _has_any(text, _HOW) and not describes_problem(text)
+
+
 def asks_about_a_case(text: str) -> bool:
     """ "När får jag besked om bygglovet?", "hur lång är handläggningstiden för
     försörjningsstöd": how a case the organisation decides on is going, which spoc cannot

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import nlu
+from bot import nlu, privacy
 from bot.flows import password_reset
 from bot.flows.base import IDLE, Context, Flow, State
 from bot.flows.fallback import misunderstood
@@ -79,6 +79,8 @@ async def decide(ctx: Context) -> str:
         return "request.start"
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
         return "incident.start"
+    if nlu.asks_how(text) and _has_a_guide(ctx, text):  # "hur slår jag på autosvar?"
+        return "incident.start"
     return await misunderstood(ctx)
 
 
@@ -139,6 +141,12 @@ FLOW = Flow(
         "idle": State(_idle_prompt, decide),
     },
 )
+
+
+def _has_a_guide(ctx: Context, text: str) -> bool:
+    """Whether the knowledge base has a guide it would suggest for the question."""
+    query = privacy.without_masked(text)
+    return bool(ctx.services.knowledge.search(query, lang=ctx.locale, limit=1))
 
 
 def _names_an_item(ctx: Context, text: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from bot import nlu, privacy
 from bot.flows.base import IDLE, Context, Flow, State
 from bot.messages import Button
-from bot.sla import IMPACT_WIDE
+from bot.sla import IMPACT_ONE, IMPACT_WIDE
 from bot.text import preview, shorten
 
 SERVICE_UNKNOWN = "incident:service:unknown"
@@ -32,8 +32,22 @@ def _case(ctx: Context) -> dict[str, Any]:
 def _absorb(ctx: Context, text: str) -> None:
     """Take a free-text description of the incident and the facts it tells."""
     if text:
-        _case(ctx).setdefault("description", []).append(text)
+        case = _case(ctx)
+        question = "description" not in case and nlu.asks_how(text)
+        case.setdefault("description", []).append(text)
         _absorb_facts(ctx, text)
+        if question:
+            _a_question(case)
+
+
+def _a_question(case: dict[str, Any]) -> None:
+    """The person asks how to do something: the question says what they want, a guide is
+    the answer, and if none is, the desk answers it. Nothing is broken, so "since when"
+    means nothing; unless the text says otherwise it is one person's question."""
+    case["question"] = True
+    case["symptom_known"] = True
+    case.setdefault("since", None)
+    case.setdefault("impact", IMPACT_ONE)
 
 
 def _absorb_facts(ctx: Context, text: str) -> None:
@@ -53,6 +67,8 @@ def _absorb_facts(ctx: Context, text: str) -> None:
 
 def _next_missing(ctx: Context) -> str:
     case = _case(ctx)
+    if case.get("question") and not case.get("articles_done"):
+        return "incident.suggest"  # a guide first: the service matters only for a ticket
     if "service_id" not in case and not case.get("service_asked"):
         return "incident.service"
     if not case.get("symptom_known"):
@@ -140,6 +156,8 @@ async def _suggest(ctx: Context) -> str | None:
     hits = ctx.services.knowledge.search(query, lang=ctx.locale, limit=3)
     if not hits:
         ctx.record("kb_no_match", query=shorten(query, 300), lang=ctx.locale)
+        if case.get("question"):
+            ctx.say("question_without_guide")
         return _next_missing(ctx)
     # The search's runners-up stay on offer: the person can see at a glance that the first
     # guide is about something else and open the right one, instead of a ticket.
@@ -169,8 +187,10 @@ async def _present(ctx: Context) -> None:
         ctx.button("helped_no", HELPED_NO),
         *(Button(other.title, OTHER_ARTICLE + other.id) for other in others),
     ]
+    question = bool(case.get("question"))
     if article is None or case.get("presented") == article.id:
-        ctx.say("ask_helped", buttons, title=article.title if article else None)
+        title = article.title if article else None
+        ctx.say("ask_helped", buttons, title=title, question=question)
         return
     case["presented"] = article.id
     ctx.say(
@@ -179,6 +199,7 @@ async def _present(ctx: Context) -> None:
         title=article.title,
         body=preview(article.body, ARTICLE_PREVIEW_CHARS),
         others=bool(others),
+        question=question,
     )
 
 
@@ -245,6 +266,7 @@ def _summary(ctx: Context) -> dict[str, Any]:
     service = ctx.services.catalog.get(case.get("service_id"))
     return {
         "service": service.name(ctx.locale) if service else None,
+        "question": bool(case.get("question")),
         "description": shorten(" ".join(case.get("description", [])), 600),
         "since": case.get("since"),
         "impact": ctx.label(IMPACT_CHOICES[int(case["impact"]) - 1]),

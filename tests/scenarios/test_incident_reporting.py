@@ -304,3 +304,53 @@ async def test_cancel_midway_opens_no_ticket(client: httpx.AsyncClient) -> None:
     assert "Inget ärende har skapats" in person.transcript[-2]["text"]
     assert "menu:incident" in person.offered()
     assert await tickets_of(client) == []
+
+
+async def test_a_how_to_question_gets_its_guide_at_once_and_is_solved_without_a_ticket(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say("hur slår jag på autosvar innan julledigheten")
+    text = replies[0]["text"]
+    # Straight to the guide: no "what happens when you try?" for a question.
+    assert text.startswith("Jag hittade en guide om det här:")
+    assert "**Ställa in frånvaromeddelande (autosvar)**" in text
+    assert "Svarade den på din fråga?" in text
+    await person.press("incident:helped:yes")
+    events = await events_of(client)
+    assert events["article_helped"] == 1 and "misunderstood" not in events
+    assert await tickets_of(client) == []
+
+    english = await ChatPerson.start(client, locale="en")
+    replies = await english.say("how do I get back a file I deleted from the shared drive?")
+    assert replies[0]["text"].startswith("I found a guide about this:")
+    assert "Did it answer your question?" in replies[0]["text"]
+
+
+async def test_a_how_to_question_with_no_guide_goes_to_the_desk_as_a_question(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say("hur ändrar jag min signatur i outlook så att titeln kommer med")
+    texts = [reply["text"] for reply in replies]
+    assert texts[0].startswith("Jag hittar ingen guide som svarar på din fråga")
+    # Nothing is broken: not "since when", not how many are affected; only how urgent.
+    assert texts[-1] == "Hur påverkar det ditt arbete just nu?"
+    await person.press("incident:urgency:3")
+    summary = person.transcript[-1]["text"]
+    assert "- Din fråga: hur ändrar jag min signatur i outlook" in summary
+    assert "Sedan" not in summary and "- Berörda: Bara jag" in summary
+    replies = await person.press("incident:confirm")
+    assert re.search(r"\bINC\d{7}\b", replies[0]["text"])
+    (ticket,) = await tickets_of(client)
+    assert ticket.priority == 5 and ticket.impact == 3
+    assert (await events_of(client))["kb_no_match"] == 1
+
+
+async def test_a_problem_that_asks_what_to_do_is_still_a_problem(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say("outlook kraschar hela tiden, hur gör jag?")
+    assert replies[0]["text"].startswith("Jag hittade en guide som kan lösa det.")
+    assert "Löste det problemet?" in replies[0]["text"]
