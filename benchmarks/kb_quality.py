@@ -52,6 +52,8 @@ SETS = {
     "holdout-18": EVAL / "eval_holdout_18.yaml",
     "holdout-19": EVAL / "eval_holdout_19.yaml",
     "holdout-20": EVAL / "eval_holdout_20.yaml",
+    "holdout-21": EVAL / "eval_holdout_21.yaml",
+    "holdout-22": EVAL / "eval_holdout_22.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
