@@ -323,6 +323,7 @@ async def _open(ctx: Context) -> str:
         details={
             "since": case.get("since"),
             "articles_tried": case.get("articles_tried", []),
+            "question": bool(case.get("question")),  # asked how to, nothing broken
             "reported_urgency": int(case["urgency"]),
         },
     )

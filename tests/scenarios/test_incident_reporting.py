@@ -344,6 +344,7 @@ async def test_a_how_to_question_with_no_guide_goes_to_the_desk_as_a_question(
     assert re.search(r"\bINC\d{7}\b", replies[0]["text"])
     (ticket,) = await tickets_of(client)
     assert ticket.priority == 5 and ticket.impact == 3
+    assert ticket.details["question"] is True and ticket.details["since"] is None
     assert (await events_of(client))["kb_no_match"] == 1
 
 
