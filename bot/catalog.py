@@ -75,6 +75,15 @@ class Catalog:
     def get(self, service_id: str | None) -> Service | None:
         return self._by_id.get(service_id) if service_id else None
 
+    def named(self, name: str | None) -> Service | None:
+        """The service with this name in any language (a knowledge article names its
+        service so), or None."""
+        wanted = fold(name or "").strip()
+        return next(
+            (s for s in self.services if wanted and wanted in map(fold, s.names.values())),
+            None,
+        )
+
     def match(self, text: str) -> ServiceMatch | None:
         """The service the text is most likely about, or None when nothing is close enough."""
         folded = fold(text)

@@ -171,6 +171,15 @@ def _suggested(ctx: Context, article_id: str, **event: Any) -> None:
     case["article_id"] = article_id
     case.setdefault("articles_tried", []).append(article_id)
     ctx.record("article_suggested", article_id=article_id, **event)
+    # The guide's service routes the ticket if it comes to one, instead of asking for it:
+    # "hur slår jag på autosvar" names no service, its guide is E-post och kalender's.
+    article = ctx.services.knowledge.get(article_id, ctx.locale)
+    if (
+        "service_id" not in case
+        and article
+        and (known := ctx.services.catalog.named(article.service))
+    ):
+        case["service_id"] = known.id
 
 
 async def _present(ctx: Context) -> None:

@@ -355,3 +355,18 @@ async def test_a_problem_that_asks_what_to_do_is_still_a_problem(
     replies = await person.say("outlook kraschar hela tiden, hur gör jag?")
     assert replies[0]["text"].startswith("Jag hittade en guide som kan lösa det.")
     assert "Löste det problemet?" in replies[0]["text"]
+
+
+async def test_the_guides_service_routes_the_ticket_when_the_guide_did_not_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("hur slår jag på autosvar innan julledigheten")
+    replies = await person.press("incident:helped:no")
+    # The guide is E-post och kalender's: no question which service it is about.
+    assert replies[-1]["text"] == "Hur påverkar det ditt arbete just nu?"
+    await person.press("incident:urgency:2")
+    assert "- Tjänst: E-post och kalender" in person.transcript[-1]["text"]
+    await person.press("incident:confirm")
+    (ticket,) = await tickets_of(client)
+    assert ticket.service_id == "email"

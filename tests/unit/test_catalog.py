@@ -53,3 +53,11 @@ def test_broken_catalog_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "sla.yaml").write_text("{}", encoding="utf-8")
     with pytest.raises(ConfigError, match="service catalog"):
         Catalog.from_directory(tmp_path)
+
+
+def test_a_service_is_found_by_its_name_in_either_language(catalog: Catalog) -> None:
+    assert catalog.named("E-post och kalender").id == "email"  # type: ignore[union-attr]
+    assert catalog.named("e-mail and calendar").id == "email"  # type: ignore[union-attr]
+    assert catalog.named("Nätverk och wifi") is catalog.named("NATVERK OCH WIFI")
+    assert catalog.named("Kaffemaskinen") is None
+    assert catalog.named("") is None and catalog.named(None) is None
