@@ -53,8 +53,10 @@ def _a_question(case: dict[str, Any]) -> None:
 def _absorb_facts(ctx: Context, text: str) -> None:
     """Service, since when, impact and urgency, when the text says them; answers stay."""
     case = _case(ctx)
-    if "service_id" not in case and (match := ctx.services.catalog.match(text)):
+    guessed = case.get("service_guessed")  # from a guide: what the person says wins
+    if ("service_id" not in case or guessed) and (match := ctx.services.catalog.match(text)):
         case["service_id"] = match.service.id
+        case.pop("service_guessed", None)
     if "since" not in case and (since := nlu.since_of(text)):
         case["since"] = since
     if "impact" not in case and (impact := nlu.impact_of(text)) is not None:
@@ -180,6 +182,7 @@ def _suggested(ctx: Context, article_id: str, **event: Any) -> None:
         and (known := ctx.services.catalog.named(article.service))
     ):
         case["service_id"] = known.id
+        case["service_guessed"] = True
 
 
 async def _present(ctx: Context) -> None:

@@ -370,3 +370,18 @@ async def test_the_guides_service_routes_the_ticket_when_the_guide_did_not_answe
     await person.press("incident:confirm")
     (ticket,) = await tickets_of(client)
     assert ticket.service_id == "email"
+
+
+async def test_a_service_taken_from_a_guide_is_changed_by_what_the_person_says(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("hur slår jag på autosvar innan julledigheten")
+    await person.press("incident:helped:no")
+    await person.press("incident:urgency:3")
+    await person.press("incident:change")
+    await person.say("det gäller teams")
+    assert "- Tjänst: Teams och möten" in person.transcript[-1]["text"]
+    await person.press("incident:confirm")
+    (ticket,) = await tickets_of(client)
+    assert ticket.service_id == "teams"
