@@ -50,18 +50,20 @@ def _a_question(case: dict[str, Any]) -> None:
     case.setdefault("impact", IMPACT_ONE)
 
 
-def _absorb_facts(ctx: Context, text: str) -> None:
-    """Service, since when, impact and urgency, when the text says them; answers stay."""
+def _absorb_facts(ctx: Context, text: str, *, correcting: bool = False) -> None:
+    """Service, since when, impact and urgency, when the text says them. Answers stay,
+    unless the person is correcting the summary; a service guessed from a guide gives way
+    to one the person names."""
     case = _case(ctx)
-    guessed = case.get("service_guessed")  # from a guide: what the person says wins
-    if ("service_id" not in case or guessed) and (match := ctx.services.catalog.match(text)):
+    replace = correcting or case.get("service_guessed")
+    if ("service_id" not in case or replace) and (match := ctx.services.catalog.match(text)):
         case["service_id"] = match.service.id
         case.pop("service_guessed", None)
-    if "since" not in case and (since := nlu.since_of(text)):
+    if ("since" not in case or correcting) and (since := nlu.since_of(text)):
         case["since"] = since
-    if "impact" not in case and (impact := nlu.impact_of(text)) is not None:
+    if ("impact" not in case or correcting) and (impact := nlu.impact_of(text)) is not None:
         case["impact"] = impact
-    if "urgency" not in case and (urgency := nlu.urgency_of(text)) is not None:
+    if ("urgency" not in case or correcting) and (urgency := nlu.urgency_of(text)) is not None:
         case["urgency"] = urgency
     if nlu.describes_problem(text) and len(text.split()) >= MIN_SYMPTOM_WORDS:
         case["symptom_known"] = True
@@ -361,7 +363,11 @@ async def _open(ctx: Context) -> str:
 
 
 async def _change(ctx: Context) -> str:
-    _absorb(ctx, ctx.text)
+    """What the person changes or adds: what it says of service, since when, impact and
+    urgency replaces the summary's, and the rest is added to the description."""
+    if ctx.text:
+        _case(ctx).setdefault("description", []).append(ctx.text)
+        _absorb_facts(ctx, ctx.text, correcting=True)
     return "incident.confirm"
 
 

@@ -385,3 +385,21 @@ async def test_a_service_taken_from_a_guide_is_changed_by_what_the_person_says(
     await person.press("incident:confirm")
     (ticket,) = await tickets_of(client)
     assert ticket.service_id == "teams"
+
+
+async def test_changing_the_summary_replaces_what_it_said(client: httpx.AsyncClient) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("outlook kraschar hela tiden när jag öppnar kalendern, bara jag, det kan vänta")
+    await person.press("incident:helped:no")
+    await person.say("sedan igår")
+    summary = person.transcript[-1]["text"]
+    assert "- Tjänst: E-post och kalender" in summary and "- Berörda: Bara jag" in summary
+    await person.press("incident:change")
+    await person.say("förlåt, det är teams som kraschar, och hela enheten har problemet")
+    summary = person.transcript[-1]["text"]
+    assert "- Tjänst: Teams och möten" in summary
+    assert "- Berörda: Hela enheten eller fler" in summary
+    assert "hela enheten har problemet" in summary  # added to the description too
+    await person.press("incident:confirm")
+    (ticket,) = await tickets_of(client)
+    assert (ticket.service_id, ticket.impact) == ("teams", 1)
