@@ -48,6 +48,7 @@ from bot.knowledge.confidence import (  # noqa: E402
     Judge,
     Model,
     features,
+    load_judge,
 )
 from bot.knowledge.memory import RIVALS, Memory, build, normalise  # noqa: E402
 from bot.knowledge.search import RELATIVE, Candidate, rank_index  # noqa: E402
@@ -293,6 +294,11 @@ def main() -> None:
     parser.add_argument("--kb", type=Path, default=ROOT / "knowledge_base")
     parser.add_argument("--write", action="store_true", help=f"store the model in {_DATA}")
     parser.add_argument(
+        "--refit-words",
+        action="store_true",
+        help="with --write, refit the words-only model too (else the shipped one is kept)",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="leave out examples identical to the question"
     )
     parser.add_argument(
@@ -342,7 +348,10 @@ def main() -> None:
         for name, value in zip(names, model.coefficients, strict=True):
             print(f"  {name:18} {value:9.4f}")
     if args.write:
-        _write(judge)
+        # The words-only model judges articles without examples: kept as shipped unless
+        # asked, so such an article is judged exactly as before the memory existed.
+        words = judge.words if args.refit_words else load_judge(_DATA).words
+        _write(Judge(words, judge.examples))
         print(f"written to {_DATA}")
 
 

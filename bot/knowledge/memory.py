@@ -32,7 +32,11 @@ RIVALS = 2  # the runner-up candidates whose examples are compared too
 
 
 def normalise(text: str) -> str:
-    """Folded words joined by one space: how examples and questions are compared."""
+    """Folded words joined by one space: how examples and questions are compared.
+
+    Stopwords stay: leaving them out scored lower by leave-one-set-out (pooled top-3 0.970
+    -> 0.957, off-topic rejected 880 -> 875 of 886); how a question is put says something.
+    """
     return " ".join(tokenize(text))
 
 
