@@ -11,9 +11,20 @@ method, a little L2) is fitted to them. The cut is where the training questions 
 when suggesting something off-topic costs COST_OFF_TOPIC missed answers, then moved a safety
 margin higher: suggesting something off-topic is the worse mistake.
 
-Leave one set out: each of dev and holdout-1..5 is measured by a model fitted on the
+Leave one set out: each of dev and holdout-1..22 is measured by a model fitted on the
 others (and the extra questions), never on itself. Those figures are the honest ones.
 ``--write`` fits on everything and stores ``bot/knowledge/data/confidence.yaml``.
+
+The example memory (``bot/knowledge/memory.py``) is built from the same labelled questions,
+so it is left out the same way: a held-out set's questions are in neither the fit nor the
+memory its questions are measured against, and in every fit a question is measured against
+a memory without its own set's questions (else the fit learns that an exact example always
+exists). Each question is measured against each set's memory once; leaving sets out is
+then the best over the rest. ``--strict`` also leaves out, everywhere, examples identical
+to the question measured (the same words in another set): a floor for questions phrased
+as nobody had before. Two models are fitted: the words-only one (for articles without
+examples) on every question, the one with the memory on the questions whose best article
+has examples left.
 """
 
 from __future__ import annotations
@@ -30,7 +41,16 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.kb_quality import SETS, TOP, Case, evaluate, load_cases  # noqa: E402
 from bot.knowledge import KnowledgeBase  # noqa: E402
-from bot.knowledge.confidence import _DATA, FEATURES, Model, features  # noqa: E402
+from bot.knowledge.confidence import (  # noqa: E402
+    _DATA,
+    FEATURES,
+    MEMORY_FEATURES,
+    Judge,
+    Model,
+    features,
+    load_judge,
+)
+from bot.knowledge.memory import RIVALS, Memory, build, normalise  # noqa: E402
 from bot.knowledge.search import RELATIVE, Candidate, rank_index  # noqa: E402
 
 L2 = 1.0  # on standardised features
@@ -40,29 +60,69 @@ MARGIN = 0.5  # and the cut is then moved this far (log-odds) higher
 HELD_OUT = tuple(name for name in SETS if name != "extra")
 
 
+# What one set's memory says of a question: whether its best article has examples there,
+# and the closeness to them, to the runner-ups' and to the unanswered questions.
+Recall = tuple[bool, float, float, float]
+STRICT = False  # --strict: examples identical to the question measured are left out too
+
+
 @dataclass(frozen=True, slots=True)
 class Example:
     set_name: str
     case: Case
     measured: tuple[float, ...] | None  # None: no word of the question is known at all
     suggested: tuple[tuple[str, float], ...]  # what would be suggested if confident
+    per_set: dict[str, Recall]  # each set's memory's say on the best candidate
+
+    def recalled(self, left_out: set[str]) -> tuple[float, ...] | None:
+        """The memory's evidence with the examples of ``left_out`` sets left out."""
+        said = [recall for name, recall in self.per_set.items() if name not in left_out]
+        if not any(knows for knows, *_rest in said):
+            return None
+        return tuple(max((recall[k] for recall in said), default=0.0) for k in (1, 2, 3))
 
 
 def examples(base: KnowledgeBase) -> list[Example]:
+    cases = {name: load_cases(path) for name, path in SETS.items()}
+    memories = {
+        name: build((case.lang, case.query, _answer(case)) for case in chosen)
+        for name, chosen in cases.items()
+    }
     found = []
-    for name, path in SETS.items():
-        for case in load_cases(path):
+    for name, chosen in cases.items():
+        for case in chosen:
             index = base._snapshot.indexes[case.lang]  # the benchmark measures internals
             ranked = rank_index(index, case.query)
             if ranked is None or not ranked[1]:
-                found.append(Example(name, case, None, ()))
+                found.append(Example(name, case, None, (), {}))
                 continue
             question, candidates = ranked
             top = [(index.articles[number].id, score) for number, score in _top(candidates)]
             # ordered as KnowledgeBase.search orders hits, so ties fall the same way
             suggested = tuple(sorted(top, key=lambda hit: (-hit[1], hit[0]))[:TOP])
-            found.append(Example(name, case, features(question, candidates), suggested))
+            ids = [index.articles[found.number].id for found in candidates[: 1 + RIVALS]]
+            text = normalise(case.query)
+            per_set = {
+                other: _recall(memory.get(case.lang, Memory()), text, ids)
+                for other, memory in memories.items()
+            }
+            found.append(Example(name, case, features(question, candidates), suggested, per_set))
     return found
+
+
+def _answer(case: Case) -> str | None:
+    return case.expected[0] if case.expected else None
+
+
+def _recall(memory: Memory, text: str, ids: list[str]) -> Recall:
+    if STRICT:
+        memory = Memory(
+            {key: tuple(q for q in found if q != text) for key, found in memory.answered.items()},
+            tuple(q for q in memory.unanswered if q != text),
+        )
+    rival = max((memory.nearest(text, other) for other in ids[1:]), default=0.0)
+    best = memory.nearest(text, ids[0])
+    return memory.knows(ids[0]), best, rival, memory.nearest_unanswered(text)
 
 
 def _top(candidates: Sequence[Candidate]) -> list[tuple[int, float]]:
@@ -81,7 +141,7 @@ def label(example: Example) -> float | None:
 
 def fit(rows: Sequence[tuple[tuple[float, ...], float, float]]) -> Model:
     """L2-regularised logistic regression by Newton's method; rows are (x, y, weight)."""
-    size = len(FEATURES)
+    size = len(rows[0][0])
     means = [sum(x[j] for x, _y, _w in rows) / len(rows) for j in range(size)]
     spreads = [
         math.sqrt(sum((x[j] - means[j]) ** 2 for x, _y, _w in rows) / len(rows)) or 1.0
@@ -139,17 +199,45 @@ def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return solution
 
 
-def training_rows(chosen: Sequence[Example]) -> list[tuple[tuple[float, ...], float, float]]:
-    rows = []
+Rows = list[tuple[tuple[float, ...], float, float]]
+
+
+def training_rows(chosen: Sequence[Example], held_out: str | None = None) -> tuple[Rows, Rows]:
+    """Rows for the words-only model, and for the one with the memory's evidence: each
+    question measured against the memory without its own set (and the held-out set)."""
+    rows: Rows = []
+    recalled_rows: Rows = []
     for example in chosen:
         y = label(example)
-        if y is not None and example.measured is not None:
-            rows.append((example.measured, y, 1.0 if y else OFF_TOPIC_WEIGHT))
-    return rows
+        if y is None or example.measured is None:
+            continue
+        weight = 1.0 if y else OFF_TOPIC_WEIGHT
+        rows.append((example.measured, y, weight))
+        recalled = example.recalled({example.set_name, held_out or example.set_name})
+        if recalled is not None:
+            recalled_rows.append(((*example.measured, *recalled), y, weight))
+    return rows, recalled_rows
 
 
-def _accepts(example: Example, judge: Model) -> bool:
-    return example.measured is not None and judge.probability(example.measured) >= judge.cut
+def fit_judge(chosen: Sequence[Example], held_out: str | None = None) -> Judge:
+    rows, recalled_rows = training_rows(chosen, held_out)
+    return Judge(fit(rows), fit(recalled_rows) if recalled_rows else None)
+
+
+def _accepts(example: Example, judge: Judge, left_out: str | None = None) -> bool:
+    if example.measured is None:
+        return False
+    recalled = example.recalled({left_out or example.set_name})
+    return judge.accepts(example.measured, recalled)
+
+
+def _probability(example: Example, judge: Judge, left_out: str) -> tuple[float, float]:
+    """The chosen model's probability of a held-out question, and that model's cut."""
+    assert example.measured is not None
+    recalled = example.recalled({left_out})
+    if recalled is None or judge.examples is None:
+        return judge.words.probability(example.measured), judge.words.cut
+    return judge.examples.probability((*example.measured, *recalled)), judge.examples.cut
 
 
 def _logit(p: float) -> float:
@@ -181,11 +269,14 @@ def _sweep(scored: Sequence[tuple[float, float]]) -> None:
 
 
 def measure(
-    chosen: Sequence[Example], judge: Model | None, decided: Sequence[bool] | None = None
+    chosen: Sequence[Example],
+    judge: Judge | None,
+    decided: Sequence[bool] | None = None,
+    left_out: str | None = None,
 ) -> str:
     if decided is None:
         assert judge is not None
-        decided = [_accepts(example, judge) for example in chosen]
+        decided = [_accepts(example, judge, left_out) for example in chosen]
     ranked = [
         list(example.suggested) if accept else []
         for example, accept in zip(chosen, decided, strict=True)
@@ -202,54 +293,103 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kb", type=Path, default=ROOT / "knowledge_base")
     parser.add_argument("--write", action="store_true", help=f"store the model in {_DATA}")
+    parser.add_argument(
+        "--refit-words",
+        action="store_true",
+        help="with --write, refit the words-only model too (else the shipped one is kept)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="leave out examples identical to the question"
+    )
+    parser.add_argument(
+        "--words-only", action="store_true", help="the words-only model, no memory (main's)"
+    )
     args = parser.parse_args()
+    global STRICT
+    STRICT = args.strict
     base = KnowledgeBase.from_directory(args.kb)
     found = examples(base)
+    if args.words_only:
+        found = [Example(e.set_name, e.case, e.measured, e.suggested, {}) for e in found]
     print(f"{'left out':10} {'top-3':>6} {'MRR@3':>6} {'rejected':>9} {'on-topic':>8}  cut")
     pooled: list[Example] = []
     decided: list[bool] = []
     out_of_fold: list[tuple[float, float]] = []  # (log-odds over the fold's cut, label)
     for name in HELD_OUT:
-        judge = fit(training_rows([e for e in found if e.set_name != name]))
+        judge = fit_judge([e for e in found if e.set_name != name], name)
         held_out = [example for example in found if example.set_name == name]
-        print(f"{name:10} {measure(held_out, judge)}  {judge.cut:.3f}")
+        cuts = f"{judge.words.cut:.3f}" + (f" {judge.examples.cut:.3f}" if judge.examples else "")
+        print(f"{name:10} {measure(held_out, judge, left_out=name)}  {cuts}")
         for example in held_out:
             pooled.append(example)
-            decided.append(_accepts(example, judge))
+            decided.append(_accepts(example, judge, name))
             y = label(example)
             if y is not None and example.measured is not None:
-                p = judge.probability(example.measured)
-                out_of_fold.append((_logit(p) - _logit(judge.cut), y))
+                p, cut = _probability(example, judge, name)
+                out_of_fold.append((_logit(p) - _logit(cut), y))
     print(f"{'pooled':10} {measure(pooled, None, decided)}")
     _sweep(out_of_fold)
-    judge = fit(training_rows(found))
-    print("\nfitted on every set (tuning figures, not held out):")
+    judge = fit_judge(found)
+    print("\nfitted on every set, each question against the memory without its own set:")
     for name in (*HELD_OUT, "extra"):
         chosen = [example for example in found if example.set_name == name]
         print(f"{name:10} {measure(chosen, judge)}")
-    print(f"\nintercept {judge.intercept:.4f}, cut {judge.cut:.4f}")
-    for name, value in zip(FEATURES, judge.coefficients, strict=True):
-        print(f"  {name:15} {value:9.4f}")
+    print("\nthe shipped memory (every set in it: contaminated, its own questions are in it):")
+    for name in (*HELD_OUT, "extra"):
+        chosen = [example for example in found if example.set_name == name]
+        print(f"{name:10} {measure(chosen, judge, decided=_shipped(chosen, judge))}")
+    for title, model, names in (
+        ("words only", judge.words, FEATURES),
+        ("with examples", judge.examples, FEATURES + MEMORY_FEATURES),
+    ):
+        if model is None:
+            continue
+        print(f"\n{title}: intercept {model.intercept:.4f}, cut {model.cut:.4f}")
+        for name, value in zip(names, model.coefficients, strict=True):
+            print(f"  {name:18} {value:9.4f}")
     if args.write:
-        _write(judge)
+        # The words-only model judges articles without examples: kept as shipped unless
+        # asked, so such an article is judged exactly as before the memory existed.
+        words = judge.words if args.refit_words else load_judge(_DATA).words
+        _write(Judge(words, judge.examples))
         print(f"written to {_DATA}")
 
 
-def _write(judge: Model) -> None:
-    lines = [
-        "# The knowledge search's confidence model (bot/knowledge/confidence.py): a logistic",
-        "# regression over the measurements named below, and the least probability worth",
-        "# suggesting. Fitted by benchmarks/kb_confidence.py --write; refit after changing",
-        "# the search or the word data.",
-        f"intercept: {judge.intercept:.6f}",
-        "coefficients:",
-        *(
-            f"  {name}: {value:.6f}"
-            for name, value in zip(FEATURES, judge.coefficients, strict=True)
-        ),
-        f"cut: {judge.cut:.6f}",
+def _shipped(chosen: Sequence[Example], judge: Judge) -> list[bool]:
+    return [
+        example.measured is not None and judge.accepts(example.measured, example.recalled(set()))
+        for example in chosen
     ]
+
+
+def _write(judge: Judge) -> None:
+    lines = [
+        "# The knowledge search's confidence models (bot/knowledge/confidence.py): logistic",
+        "# regressions over the measurements named below, and the least probability worth",
+        "# suggesting. The first weighs words only and judges articles without example",
+        "# questions; with_examples also weighs the example memory (knowledge_base/",
+        "# examples.yaml). Fitted by benchmarks/kb_confidence.py --write; refit after",
+        "# changing the search, the word data or many examples.",
+        *_model_lines(judge.words, FEATURES, ""),
+    ]
+    if judge.examples is not None:
+        lines += [
+            "with_examples:",
+            *_model_lines(judge.examples, FEATURES + MEMORY_FEATURES, "  "),
+        ]
     _DATA.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _model_lines(model: Model, names: tuple[str, ...], indent: str) -> list[str]:
+    return [
+        f"{indent}intercept: {model.intercept:.6f}",
+        f"{indent}coefficients:",
+        *(
+            f"{indent}  {name}: {value:.6f}"
+            for name, value in zip(names, model.coefficients, strict=True)
+        ),
+        f"{indent}cut: {model.cut:.6f}",
+    ]
 
 
 if __name__ == "__main__":

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.knowledge.index import LanguageIndex, build_index
 from bot.knowledge.loader import load_directory
+from bot.knowledge.memory import Memory
 from bot.knowledge.model import LANGUAGES, Article, Hit, Problem
 from bot.knowledge.search import score_index
 
@@ -26,6 +27,7 @@ class _Snapshot:
     articles: tuple[Article, ...]
     by_key: dict[tuple[str, str], Article]
     indexes: dict[str, LanguageIndex]
+    memories: Mapping[str, Memory]  # example questions per language, evidence for the decision
     problems: tuple[Problem, ...]
     signature: Signature
 
@@ -43,11 +45,15 @@ class KnowledgeBase:
         problems: Iterable[Problem] = (),
         *,
         root: Path | None = None,
+        memories: Mapping[str, Memory] | None = None,
     ) -> None:
-        """Articles held in memory; with ``root``, :meth:`reload` reads them from there."""
+        """Articles held in memory; with ``root``, :meth:`reload` reads them from there.
+
+        ``memories`` are example questions per language (``memory.build``).
+        """
         self._root = root
         self._reloading = threading.Lock()
-        self._snapshot = _build(tuple(articles), tuple(problems), ())
+        self._snapshot = _build(tuple(articles), tuple(problems), (), memories or {})
 
     @classmethod
     def from_directory(cls, path: str | Path) -> KnowledgeBase:
@@ -84,7 +90,7 @@ class KnowledgeBase:
             Hit(index.articles[number], score)
             for code in codes
             if (index := snapshot.indexes.get(code)) is not None
-            for number, score in score_index(index, query)
+            for number, score in score_index(index, query, memory=snapshot.memories.get(code))
         ]
         hits.sort(key=lambda hit: (-hit.score, hit.article.id))
         return hits[:limit]
@@ -115,12 +121,15 @@ class KnowledgeBase:
         # as a change by the next check rather than lost.
         loaded = load_directory(root)
         _log_problems(loaded.problems)
-        self._snapshot = _build(loaded.articles, loaded.problems, signature)
+        self._snapshot = _build(loaded.articles, loaded.problems, signature, loaded.memories)
         logger.info("knowledge base loaded from %s: %d articles", root, len(loaded.articles))
 
 
 def _build(
-    articles: tuple[Article, ...], problems: tuple[Problem, ...], signature: Signature
+    articles: tuple[Article, ...],
+    problems: tuple[Problem, ...],
+    signature: Signature,
+    memories: Mapping[str, Memory],
 ) -> _Snapshot:
     indexes = {
         code: build_index(code, chosen)
@@ -128,7 +137,7 @@ def _build(
         if (chosen := [article for article in articles if article.lang == code])
     }
     by_key = {(article.lang, article.id): article for article in articles}
-    return _Snapshot(articles, by_key, indexes, problems, signature)
+    return _Snapshot(articles, by_key, indexes, dict(memories), problems, signature)
 
 
 def _signature(root: Path) -> Signature:

@@ -11,6 +11,11 @@ other candidates do not. Words that only say where the question happens ("på bu
 bygglovsansökan") are left out of what is about something else. The coefficients and the
 cut are data
 (``data/confidence.yaml``), fitted by ``benchmarks/kb_confidence.py`` on labelled questions.
+
+When the best article has example questions (``memory.py``), a second model weighs the same
+measurements and three more: how close the question is to that article's examples, to the
+examples of the runner-ups, and to questions no article answers. An article without examples
+(a new one) is judged by the words alone, exactly as before examples existed.
 """
 
 from __future__ import annotations
@@ -40,6 +45,11 @@ FEATURES = (
     "distinct",  # share of the best article's matches the other candidates do not match
     "unanswered_action",  # a how-to question: share of what it wants done the best misses
 )
+MEMORY_FEATURES = (
+    "example",  # closeness of the question to the best article's nearest example, 0..1
+    "rival_example",  # the same for the next candidates' examples
+    "unanswered_example",  # closeness to the nearest question no article answers
+)
 EVIDENCE_CAP = 3.0
 
 
@@ -52,6 +62,19 @@ class Model:
     def probability(self, features: Sequence[float]) -> float:
         z = self.intercept + sum(c * x for c, x in zip(self.coefficients, features, strict=True))
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+@dataclass(frozen=True, slots=True)
+class Judge:
+    """The words-only model, and the model with the memory's evidence when there is one."""
+
+    words: Model
+    examples: Model | None = None
+
+    def accepts(self, measured: Sequence[float], recalled: Sequence[float] | None) -> bool:
+        if recalled is None or self.examples is None:
+            return self.words.probability(measured) >= self.words.cut
+        return self.examples.probability((*measured, *recalled)) >= self.examples.cut
 
 
 def features(question: Question, candidates: Sequence[Candidate]) -> tuple[float, ...]:
@@ -103,23 +126,51 @@ def _distinct(best: Candidate, others: Sequence[Candidate]) -> float:
 
 
 def is_confident(
-    question: Question, candidates: Sequence[Candidate], judge: Model | None = None
+    question: Question,
+    candidates: Sequence[Candidate],
+    judge: Judge | None = None,
+    recalled: Sequence[float] | None = None,
 ) -> bool:
-    """Whether the best candidate is worth suggesting, by the shipped model or ``judge``."""
-    chosen = judge or model()
-    return chosen.probability(features(question, candidates)) >= chosen.cut
+    """Whether the best candidate is worth suggesting, by the shipped models or ``judge``.
+
+    ``recalled`` is what the example memory says of it (``memory.recall``), None without.
+    """
+    return (judge or shipped()).accepts(features(question, candidates), recalled)
 
 
 @cache
+def shipped() -> Judge:
+    """The shipped models, read once per process."""
+    return load_judge(_DATA)
+
+
 def model() -> Model:
-    """The shipped model, read once per process."""
-    return load(_DATA)
+    """The shipped words-only model."""
+    return shipped().words
 
 
 def load(path: Path) -> Model:
+    return _model(yaml.safe_load(path.read_text(encoding="utf-8")), FEATURES, path)
+
+
+def load_judge(path: Path) -> Judge:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    examples = data.get("with_examples")
+    return Judge(
+        _model(data, FEATURES, path),
+        None if examples is None else _model(examples, FEATURES + MEMORY_FEATURES, path),
+    )
+
+
+def _model(data: dict[str, object], names: tuple[str, ...], path: Path) -> Model:
     weights = data["coefficients"]
-    if set(weights) != set(FEATURES):
-        raise ValueError(f"{path.name}: coefficients must name exactly {', '.join(FEATURES)}")
-    coefficients = tuple(float(weights[name]) for name in FEATURES)
-    return Model(float(data["intercept"]), coefficients, float(data["cut"]))
+    if not isinstance(weights, dict) or set(weights) != set(names):
+        raise ValueError(f"{path.name}: coefficients must name exactly {', '.join(names)}")
+    coefficients = tuple(float(weights[name]) for name in names)
+    return Model(_number(data["intercept"]), coefficients, _number(data["cut"]))
+
+
+def _number(value: object) -> float:
+    if not isinstance(value, int | float):
+        raise ValueError(f"not a number: {value!r}")
+    return float(value)

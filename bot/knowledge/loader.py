@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.knowledge.frontmatter import FrontMatterError, read_front_matter
+from bot.knowledge.memory import Memory, load_examples
 from bot.knowledge.model import LANGUAGES, Article, Problem
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -22,6 +23,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 class LoadResult:
     articles: tuple[Article, ...]
     problems: tuple[Problem, ...]
+    memories: Mapping[str, Memory] = field(default_factory=dict)  # example questions
 
 
 def load_directory(root: str | Path) -> LoadResult:
@@ -43,7 +45,11 @@ def load_directory(root: str | Path) -> LoadResult:
             problems.append(Problem(path, line, f"duplicate id {article.id!r} (also {first})"))
             continue
         articles.append(article)
-    return LoadResult(tuple(articles), tuple(problems))
+    known = {
+        lang: [article.id for article in articles if article.lang == lang] for lang in LANGUAGES
+    }
+    memories, found = load_examples(root, known)
+    return LoadResult(tuple(articles), (*problems, *found), memories)
 
 
 def check_directory(root: str | Path) -> list[Problem]:

@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 
 from bot.knowledge import confidence
 from bot.knowledge.index import LanguageIndex, rarity
+from bot.knowledge.memory import RIVALS, Memory, recall
 from bot.knowledge.query import QueryGroup
 from bot.knowledge.thesaurus import CONCEPT
 
@@ -67,17 +68,24 @@ class Candidate:
 
 
 def score_index(
-    index: LanguageIndex, query: str, judge: confidence.Model | None = None
+    index: LanguageIndex,
+    query: str,
+    judge: confidence.Judge | None = None,
+    memory: Memory | None = None,
 ) -> list[tuple[int, float]]:
     """(article number, score 0..100) of the articles worth suggesting, best first.
 
-    ``judge`` replaces the shipped confidence model, for fitting and measuring a new one.
+    ``memory`` holds the language's example questions, evidence for the decision;
+    ``judge`` replaces the shipped confidence models, for fitting and measuring new ones.
     """
     ranked = rank_index(index, query)
     if ranked is None:
         return []
     question, candidates = ranked
-    if not candidates or not confidence.is_confident(question, candidates, judge):
+    if not candidates:
+        return []
+    ids = (index.articles[found.number].id for found in candidates[: 1 + RIVALS])
+    if not confidence.is_confident(question, candidates, judge, recall(memory, query, ids)):
         return []
     floor = RELATIVE * candidates[0].score
     return [(found.number, found.score) for found in candidates if found.score >= floor]

@@ -1,0 +1,166 @@
+"""Questions people asked and what answered them: example evidence for the confidence model.
+
+Intent-based bots learn from example utterances; here the examples only *add* evidence to
+the word-based search. ``knowledge_base/examples.yaml`` (beside the article directories, so
+it is no article and ``spoc kb check`` still reads only articles as articles) holds, per
+language, the questions an article answered and the questions no article should answer:
+
+    sv:
+      answered:
+        password-forgotten: ["glömt lösen", "kommer inte ihåg lösenordet"]
+      unanswered: ["när har biblioteket öppet"]
+
+A knowledge manager adds to it, and questions a suggested article helped with can grow it.
+A missing file is an empty memory; a malformed one, or an entry naming no article, is
+reported and left out, like a bad article: the search goes on without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.knowledge.model import LANGUAGES, Problem
+from bot.knowledge.words import tokenize
+
+FILE_NAME = "examples.yaml"
+RIVALS = 2  # the runner-up candidates whose examples are compared too
+
+
+def normalise(text: str) -> str:
+    """Folded words joined by one space: how examples and questions are compared.
+
+    Stopwords stay: leaving them out scored lower by leave-one-set-out (pooled top-3 0.970
+    -> 0.957, off-topic rejected 880 -> 875 of 886); how a question is put says something.
+    """
+    return " ".join(tokenize(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    """One language's examples, normalised: article id -> questions, and the unanswered."""
+
+    answered: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unanswered: tuple[str, ...] = ()
+
+    def knows(self, article_id: str) -> bool:
+        return bool(self.answered.get(article_id))
+
+    def nearest(self, text: str, article_id: str) -> float:
+        """How close (0..1) the normalised question is to the article's closest example."""
+        return _closest(text, self.answered.get(article_id, ()))
+
+    def nearest_unanswered(self, text: str) -> float:
+        return _closest(text, self.unanswered)
+
+
+def _closest(text: str, choices: tuple[str, ...]) -> float:
+    if not choices or not text:
+        return 0.0
+    # Levenshtein ratio over folded words: measured against token-sort, token-set and WRatio
+    # by leave-one-set-out nearest neighbour on the labelled questions, it was as right as
+    # the best and several times faster.
+    found = process.extractOne(text, choices, scorer=fuzz.ratio)
+    return 0.0 if found is None else found[1] / 100
+
+
+def recall(
+    memory: Memory | None, query: str, article_ids: Iterable[str]
+) -> tuple[float, float, float] | None:
+    """What the memory says of the best candidate (the first id): how close the question is
+    to its examples, to the examples of the next few candidates, and to the questions no
+    article answers. None when the best article has no examples: the words alone decide.
+    """
+    ids = list(article_ids)
+    if memory is None or not ids or not memory.knows(ids[0]):
+        return None
+    text = normalise(query)
+    rival = max((memory.nearest(text, other) for other in ids[1 : 1 + RIVALS]), default=0.0)
+    return memory.nearest(text, ids[0]), rival, memory.nearest_unanswered(text)
+
+
+def build(
+    rows: Iterable[tuple[str, str, str | None]],
+) -> dict[str, Memory]:
+    """Memories per language from (language, question, article id or None) rows."""
+    answered: dict[str, dict[str, list[str]]] = {}
+    unanswered: dict[str, list[str]] = {}
+    for lang, question, article_id in rows:
+        text = normalise(question)
+        if not text:
+            continue
+        if article_id is None:
+            unanswered.setdefault(lang, []).append(text)
+        else:
+            answered.setdefault(lang, {}).setdefault(article_id, []).append(text)
+    return {
+        lang: Memory(
+            {key: tuple(dict.fromkeys(found)) for key, found in answered.get(lang, {}).items()},
+            tuple(dict.fromkeys(unanswered.get(lang, ()))),
+        )
+        for lang in answered.keys() | unanswered.keys()
+    }
+
+
+def load_examples(
+    root: Path, known: Mapping[str, Iterable[str]]
+) -> tuple[dict[str, Memory], list[Problem]]:
+    """The memories of ``<root>/examples.yaml`` and what is wrong with it.
+
+    ``known`` maps a language to its article ids; an example of an article that is not
+    there is reported and left out. A file that cannot be read at all is one problem and
+    no memory.
+    """
+    path = root / FILE_NAME
+    if not path.is_file():
+        return {}, []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as unreadable:
+        line = getattr(getattr(unreadable, "problem_mark", None), "line", -1) + 1
+        return {}, [Problem(path, line, f"examples not read: {unreadable}")]
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        return {}, [Problem(path, 1, "examples must map a language to its examples")]
+    problems: list[Problem] = []
+    rows: list[tuple[str, str, str | None]] = []
+    for lang, section in data.items():
+        if lang not in LANGUAGES or not isinstance(section, dict):
+            problems.append(Problem(path, 1, f"examples: bad language section {lang!r}"))
+            continue
+        ids = set(known.get(lang, ()))
+        rows += _rows(path, lang, section, ids, problems)
+    return build(rows), problems
+
+
+def _rows(
+    path: Path, lang: str, section: dict[object, object], ids: set[str], problems: list[Problem]
+) -> list[tuple[str, str, str | None]]:
+    rows: list[tuple[str, str, str | None]] = []
+    answered = section.get("answered") or {}
+    if not isinstance(answered, dict):
+        problems.append(Problem(path, 1, f"examples: {lang}.answered must map ids to lists"))
+        answered = {}
+    for article_id, questions in answered.items():
+        if str(article_id) not in ids:
+            problems.append(Problem(path, 1, f"examples: no {lang} article {article_id!r}"))
+            continue
+        rows += [(lang, text, str(article_id)) for text in _texts(path, questions, problems)]
+    unanswered = _texts(path, section.get("unanswered") or [], problems)
+    rows += [(lang, text, None) for text in unanswered]
+    return rows
+
+
+def _texts(path: Path, value: object, problems: list[Problem]) -> list[str]:
+    if not isinstance(value, list):
+        problems.append(Problem(path, 1, "examples: questions must be a list of text"))
+        return []
+    texts = [item for item in value if isinstance(item, str)]
+    if len(texts) != len(value):
+        problems.append(Problem(path, 1, "examples: a question that is not text left out"))
+    return texts
