@@ -54,6 +54,8 @@ SETS = {
     "holdout-20": EVAL / "eval_holdout_20.yaml",
     "holdout-21": EVAL / "eval_holdout_21.yaml",
     "holdout-22": EVAL / "eval_holdout_22.yaml",
+    "holdout-23": EVAL / "eval_holdout_23.yaml",
+    "holdout-24": EVAL / "eval_holdout_24.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
