@@ -79,7 +79,9 @@ async def seed(client: httpx.AsyncClient) -> None:
     await solved.press("feedback:rate:5")
 
     ticket = await ChatPerson.start(client)
-    await ticket.say("skrivaren på plan 3 fungerar inte, bara jag, det kan vänta")
+    # Not "fungerar inte": that phrasing is turned down since the example memory (its
+    # nearest off-topic example is the coffee machine on plan 3; docs/benchmarks.md).
+    await ticket.say("skrivaren på plan 3 skriver inte ut, bara jag, det kan vänta")
     await ticket.press("incident:helped:no")
     await ticket.say("sedan igår")
     replies = await ticket.press("incident:confirm")

@@ -22,7 +22,7 @@ CONVERSATIONS = {
         ("action", "feedback:rate:4"),
     ],
     "ticket": [
-        ("text", "skrivaren på plan 3 fungerar inte, bara jag, det kan vänta"),
+        ("text", "skrivaren på plan 3 skriver inte ut, bara jag, det kan vänta"),
         ("action", "incident:helped:no"),
         ("text", "sedan igår"),
         ("action", "incident:confirm"),
