@@ -56,6 +56,8 @@ SETS = {
     "holdout-22": EVAL / "eval_holdout_22.yaml",
     "holdout-23": EVAL / "eval_holdout_23.yaml",
     "holdout-24": EVAL / "eval_holdout_24.yaml",
+    "holdout-25": EVAL / "eval_holdout_25.yaml",
+    "holdout-26": EVAL / "eval_holdout_26.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
