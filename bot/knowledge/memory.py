@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -118,6 +119,29 @@ def load_examples(
     path = root / FILE_NAME
     if not path.is_file():
         return {}, []
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}, []
+    # Read once per version of the file and set of articles: every knowledge base built in
+    # one process (a test's app, a reload that changed only an article) shares it.
+    ids = tuple(sorted((lang, tuple(sorted(found))) for lang, found in known.items()))
+    version = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+    memories, problems = _load_examples(path, version, ids)
+    return dict(memories), list(problems)
+
+
+@lru_cache(maxsize=8)
+def _load_examples(
+    path: Path, _version: tuple[Path, int, int], ids: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[dict[str, Memory], tuple[Problem, ...]]:
+    memories, problems = _read_examples(path, dict(ids))
+    return memories, tuple(problems)
+
+
+def _read_examples(
+    path: Path, known: Mapping[str, Iterable[str]]
+) -> tuple[dict[str, Memory], list[Problem]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as unreadable:

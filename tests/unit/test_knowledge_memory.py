@@ -134,3 +134,16 @@ def test_the_benchmark_leaves_a_sets_questions_out_of_its_own_memory() -> None:
     assert example.recalled({"dev", "holdout-1"}) is None
     no_examples_left = {"dev": (True, 1.0, 0.2, 0.1), "holdout-1": (False, 0.0, 0.3, 0.4)}
     assert Example("dev", case, (0.0,) * 10, (), no_examples_left).recalled({"dev"}) is None
+
+
+def test_a_changed_examples_file_is_read_again_on_reload(kb_dir: Path) -> None:
+    (kb_dir / FILE_NAME).write_text(EXAMPLES, encoding="utf-8")
+    base = KnowledgeBase.from_directory(kb_dir)
+    assert base._snapshot.memories["sv"].knows("teams-microphone")
+    changed = EXAMPLES.replace("teams-microphone:", "teams-microphone: []\n    x-unused:")
+    (kb_dir / FILE_NAME).write_text(changed, encoding="utf-8")
+    assert base.reload_if_changed()
+    # Read again, not served from the first reading: the article lost its examples, and the
+    # entry naming no article is reported.
+    assert not base._snapshot.memories["sv"].knows("teams-microphone")
+    assert any("x-unused" in problem.message for problem in base.problems)
