@@ -149,10 +149,6 @@ def model() -> Model:
     return shipped().words
 
 
-def load(path: Path) -> Model:
-    return _model(yaml.safe_load(path.read_text(encoding="utf-8")), FEATURES, path)
-
-
 def load_judge(path: Path) -> Judge:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     examples = data.get("with_examples")

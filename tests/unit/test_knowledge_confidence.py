@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import KnowledgeBase
-from bot.knowledge.confidence import EVIDENCE_CAP, FEATURES, Model, features, load, model
+from bot.knowledge.confidence import (
+    EVIDENCE_CAP,
+    FEATURES,
+    Model,
+    features,
+    load_judge,
+    model,
+)
 from bot.knowledge.search import Candidate, Question, rank_index
 
 FIXTURES = Path(__file__).resolve().parents[1] / "knowledge" / "fixtures" / "kb"
@@ -132,4 +139,4 @@ def test_a_model_file_must_name_every_measurement(tmp_path: Path) -> None:
     path = tmp_path / "confidence.yaml"
     path.write_text("intercept: 0\ncoefficients: {answered_all: 1}\ncut: 0.5\n", encoding="utf-8")
     with pytest.raises(ValueError, match="answered_known"):
-        load(path)
+        load_judge(path)
