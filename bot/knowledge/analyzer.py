@@ -17,7 +17,7 @@ import snowballstemmer
 
 from bot.knowledge import compounds
 from bot.knowledge.lexicon import Lexicon
-from bot.knowledge.thesaurus import CONCEPT, FOREIGN, Thesaurus
+from bot.knowledge.thesaurus import CONCEPT, FOREIGN, Phrase, Thesaurus
 
 _FOREIGN_MODIFIER = 4  # shortest leading word that makes a compound foreign ("buss|kort")
 _CACHE_LIMIT = 200_000  # questions bring endless new words; caches must not grow forever
@@ -72,37 +72,46 @@ class Analyzer:
         last = len(word) - self.lexicon.min_part + 1
         return any(self.thesaurus.is_foreign(word[:cut]) for cut in range(_FOREIGN_MODIFIER, last))
 
-    def units(self, words: list[str]) -> Iterator[tuple[str, str | None]]:
+    def spans(self, words: list[str]) -> list[tuple[int, Phrase]]:
+        """Where each unit starts and the synonym phrase there (of one word when none is):
+        read once per text, for :meth:`units` and :meth:`phrased` alike."""
+        stems = [self.stem(word) for word in words]
+        found: list[tuple[int, Phrase]] = []
+        position = 0
+        while position < len(words):
+            phrase = self.thesaurus.phrase_at(words, stems, position)
+            found.append((position, phrase))
+            position += phrase.length
+        return found
+
+    def units(
+        self, words: list[str], spans: list[tuple[int, Phrase]] | None = None
+    ) -> Iterator[tuple[str, str | None]]:
         """Each word, or each synonym phrase with its concept term ("kommer inte ihåg").
 
         A phrase's subject follows it as words of their own: "stängs outlook ner" is about
         "outlook" too. Words of one letter are kept only for this: "e tjänst" may be one word
-        written apart.
+        written apart. ``spans`` are the text's :meth:`spans`, when already read.
         """
-        stems = [self.stem(word) for word in words]
-        position = 0
-        while position < len(words):
-            phrase = self.thesaurus.phrase_at(words, stems, position)
+        for position, phrase in self.spans(words) if spans is None else spans:
             span = range(position, position + phrase.length)
             own = [words[at] for at in span if at not in phrase.inside]
             yield " ".join(own), phrase.concept
             for at in phrase.inside:
                 yield words[at], None
-            position += phrase.length
 
-    def phrased(self, words: list[str]) -> frozenset[int]:
+    def phrased(
+        self, words: list[str], spans: list[tuple[int, Phrase]] | None = None
+    ) -> frozenset[int]:
         """The positions of the words that belong to a synonym phrase of several words: the
         "på" of "slår jag på" is a verb's particle, no preposition."""
-        stems = [self.stem(word) for word in words]
-        found: set[int] = set()
-        position = 0
-        while position < len(words):
-            phrase = self.thesaurus.phrase_at(words, stems, position)
-            if phrase.length > 1:
-                span = range(position, position + phrase.length)
-                found.update(at for at in span if at not in phrase.inside)
-            position += phrase.length
-        return frozenset(found)
+        return frozenset(
+            at
+            for position, phrase in (self.spans(words) if spans is None else spans)
+            if phrase.length > 1
+            for at in range(position, position + phrase.length)
+            if at not in phrase.inside
+        )
 
     def terms(self, words: list[str]) -> list[str]:
         """The index terms of a field's words: stopwords dropped, compounds with their parts.

@@ -81,8 +81,9 @@ class QueryParser:
 
     def groups(self, text: str) -> tuple[QueryGroup, ...]:
         words = self._joined(tokenize(text[:MAX_QUERY_CHARS]))
-        settings = self._settings(words)
-        units = list(self._analyzer.units(words))
+        spans = self._analyzer.spans(words)
+        settings = self._settings(words, self._analyzer.phrased(words, spans))
+        units = list(self._analyzer.units(words, spans))
         action = self._action(words, units)
         found: dict[tuple[tuple[str, float], ...], QueryGroup] = {}
         for at, (word, concept) in enumerate(units):
@@ -115,14 +116,14 @@ class QueryParser:
         concepts = {concept for _unit, concept in units}
         return not stems.isdisjoint(self._hosts) or not concepts.isdisjoint(self._host_concepts)
 
-    def _settings(self, words: list[str]) -> frozenset[str]:
+    def _settings(self, words: list[str], phrased: frozenset[int]) -> frozenset[str]:
         """The words that follow a place word ("på", "i"), past "min", "en", "den"; not a
-        verb's particle ("hur slår jag på autosvar" asks about the autoreply)."""
+        verb's particle, a word of a synonym phrase (``phrased``: "hur slår jag på autosvar"
+        asks about the autoreply)."""
         lexicon = self._analyzer.lexicon
         places = lexicon.places
         if self._asks_where(words):
             return frozenset()
-        phrased = self._analyzer.phrased(words)
         found = set()
         for at, word in enumerate(words):
             if word not in places or at in phrased:
