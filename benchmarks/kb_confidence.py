@@ -19,10 +19,11 @@ The example memory (``bot/knowledge/memory.py``) is built from the same labelled
 so it is left out the same way: a held-out set's questions are in neither the fit nor the
 memory its questions are measured against, and in every fit a question is measured against
 a memory without its own set's questions (else the fit learns that an exact example always
-exists). Each question is measured against each set's memory once; leaving sets out is
-then the best over the rest. ``--strict`` also leaves out, everywhere, examples identical
-to the question measured (the same words in another set): a floor for questions phrased
-as nobody had before. Two models are fitted: the words-only one (for articles without
+exists). The memory orders the suggestions too (``memory.blend``), so a question is ranked
+again for each memory it is measured against. Each question is measured against each set's
+memory once; leaving sets out is then the best over the rest. ``--strict`` also leaves out,
+everywhere, examples identical to the question measured (the same words in another set): a
+floor for questions phrased as nobody had before. Two models are fitted: the words-only one (for articles without
 examples) on every question, the one with the memory on the questions whose best article
 has examples left.
 """
@@ -32,8 +33,8 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,8 +51,8 @@ from bot.knowledge.confidence import (  # noqa: E402
     features,
     load_judge,
 )
-from bot.knowledge.memory import RIVALS, Memory, build, normalise  # noqa: E402
-from bot.knowledge.search import RELATIVE, Candidate, rank_index  # noqa: E402
+from bot.knowledge.memory import Memory, blend, build, evidence, nearest, normalise  # noqa: E402
+from bot.knowledge.search import RELATIVE, Candidate, Question, rank_index  # noqa: E402
 
 L2 = 1.0  # on standardised features
 OFF_TOPIC_WEIGHT = 2.0  # in the fit, an off-topic example counts this many on-topic ones
@@ -60,26 +61,52 @@ MARGIN = 0.5  # and the cut is then moved this far (log-odds) higher
 HELD_OUT = tuple(name for name in SETS if name != "extra")
 
 
-# What one set's memory says of a question: whether its best article has examples there,
-# and the closeness to them, to the runner-ups' and to the unanswered questions.
-Recall = tuple[bool, float, float, float]
+# What one set's memory says of a question: the closeness to each candidate's nearest
+# example (None: the article has no examples there), and to the nearest unanswered question.
+Said = tuple[tuple[float | None, ...], float]
 STRICT = False  # --strict: examples identical to the question measured are left out too
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A question as the search sees it with some sets' examples left out of the memory."""
+
+    measured: tuple[float, ...] | None  # None: no word of the question is known at all
+    suggested: tuple[tuple[str, float], ...]  # what would be suggested if confident
+    recalled: tuple[float, float, float] | None  # the memory's evidence on the best
 
 
 @dataclass(frozen=True, slots=True)
 class Example:
     set_name: str
     case: Case
-    measured: tuple[float, ...] | None  # None: no word of the question is known at all
-    suggested: tuple[tuple[str, float], ...]  # what would be suggested if confident
-    per_set: dict[str, Recall]  # each set's memory's say on the best candidate
+    question: Question | None  # None: no word of the question is known at all
+    candidates: tuple[Candidate, ...]  # ranked by the words, as ``rank_index`` ranks them
+    ids: tuple[str, ...]
+    per_set: dict[str, Said]  # each set's memory's say on the candidates
 
-    def recalled(self, left_out: set[str]) -> tuple[float, ...] | None:
-        """The memory's evidence with the examples of ``left_out`` sets left out."""
-        said = [recall for name, recall in self.per_set.items() if name not in left_out]
-        if not any(knows for knows, *_rest in said):
-            return None
-        return tuple(max((recall[k] for recall in said), default=0.0) for k in (1, 2, 3))
+    def seen(self, left_out: set[str]) -> Seen:
+        """Ranked and measured as ``search.score_index`` does, against the memory of every
+        set but ``left_out``: the examples add evidence and order what is suggested."""
+        if self.question is None:
+            return Seen(None, (), None)
+        said = [found for name, found in self.per_set.items() if name not in left_out]
+        closeness = [
+            max((near[at] for near, _un in said if near[at] is not None), default=None)
+            for at in range(len(self.candidates))
+        ]
+        unanswered = max((un for _near, un in said), default=0.0)
+        scores = blend(
+            [found.score for found in self.candidates],
+            closeness,
+            RELATIVE * self.candidates[0].score,
+        )
+        floor = RELATIVE * max(scores)
+        top = [(key, score) for key, score in zip(self.ids, scores, strict=True) if score >= floor]
+        # ordered as KnowledgeBase.search orders hits, so ties fall the same way
+        suggested = tuple(sorted(top, key=lambda hit: (-hit[1], hit[0]))[:TOP])
+        recalled = evidence(closeness, unanswered)
+        return Seen(features(self.question, self.candidates), suggested, recalled)
 
 
 def examples(base: KnowledgeBase) -> list[Example]:
@@ -94,19 +121,16 @@ def examples(base: KnowledgeBase) -> list[Example]:
             index = base._snapshot.indexes[case.lang]  # the benchmark measures internals
             ranked = rank_index(index, case.query)
             if ranked is None or not ranked[1]:
-                found.append(Example(name, case, None, (), {}))
+                found.append(Example(name, case, None, (), (), {}))
                 continue
             question, candidates = ranked
-            top = [(index.articles[number].id, score) for number, score in _top(candidates)]
-            # ordered as KnowledgeBase.search orders hits, so ties fall the same way
-            suggested = tuple(sorted(top, key=lambda hit: (-hit[1], hit[0]))[:TOP])
-            ids = [index.articles[found.number].id for found in candidates[: 1 + RIVALS]]
+            ids = tuple(index.articles[candidate.number].id for candidate in candidates)
             text = normalise(case.query)
             per_set = {
-                other: _recall(memory.get(case.lang, Memory()), text, ids)
+                other: _said(memory.get(case.lang, Memory()), text, ids)
                 for other, memory in memories.items()
             }
-            found.append(Example(name, case, features(question, candidates), suggested, per_set))
+            found.append(Example(name, case, question, tuple(candidates), ids, per_set))
     return found
 
 
@@ -114,28 +138,21 @@ def _answer(case: Case) -> str | None:
     return case.expected[0] if case.expected else None
 
 
-def _recall(memory: Memory, text: str, ids: list[str]) -> Recall:
+def _said(memory: Memory, text: str, ids: tuple[str, ...]) -> Said:
     if STRICT:
         memory = Memory(
             {key: tuple(q for q in found if q != text) for key, found in memory.answered.items()},
             tuple(q for q in memory.unanswered if q != text),
         )
-    rival = max((memory.nearest(text, other) for other in ids[1:]), default=0.0)
-    best = memory.nearest(text, ids[0])
-    return memory.knows(ids[0]), best, rival, memory.nearest_unanswered(text)
+    return tuple(nearest(memory, text, ids)), memory.nearest_unanswered(text)
 
 
-def _top(candidates: Sequence[Candidate]) -> list[tuple[int, float]]:
-    floor = RELATIVE * candidates[0].score
-    return [(found.number, found.score) for found in candidates if found.score >= floor]
-
-
-def label(example: Example) -> float | None:
-    if example.measured is None:
+def label(example: Example, seen: Seen) -> float | None:
+    if seen.measured is None:
         return None
     if not example.case.expected:
         return 0.0
-    named = {article for article, _score in example.suggested}
+    named = {article for article, _score in seen.suggested}
     return 1.0 if named & set(example.case.expected) else None
 
 
@@ -208,14 +225,14 @@ def training_rows(chosen: Sequence[Example], held_out: str | None = None) -> tup
     rows: Rows = []
     recalled_rows: Rows = []
     for example in chosen:
-        y = label(example)
-        if y is None or example.measured is None:
+        seen = example.seen({example.set_name, held_out or example.set_name})
+        y = label(example, seen)
+        if y is None or seen.measured is None:
             continue
         weight = 1.0 if y else OFF_TOPIC_WEIGHT
-        rows.append((example.measured, y, weight))
-        recalled = example.recalled({example.set_name, held_out or example.set_name})
-        if recalled is not None:
-            recalled_rows.append(((*example.measured, *recalled), y, weight))
+        rows.append((seen.measured, y, weight))
+        if seen.recalled is not None:
+            recalled_rows.append(((*seen.measured, *seen.recalled), y, weight))
     return rows, recalled_rows
 
 
@@ -224,20 +241,16 @@ def fit_judge(chosen: Sequence[Example], held_out: str | None = None) -> Judge:
     return Judge(fit(rows), fit(recalled_rows) if recalled_rows else None)
 
 
-def _accepts(example: Example, judge: Judge, left_out: str | None = None) -> bool:
-    if example.measured is None:
-        return False
-    recalled = example.recalled({left_out or example.set_name})
-    return judge.accepts(example.measured, recalled)
+def _accepts(seen: Seen, judge: Judge) -> bool:
+    return seen.measured is not None and judge.accepts(seen.measured, seen.recalled)
 
 
-def _probability(example: Example, judge: Judge, left_out: str) -> tuple[float, float]:
+def _probability(seen: Seen, judge: Judge) -> tuple[float, float]:
     """The chosen model's probability of a held-out question, and that model's cut."""
-    assert example.measured is not None
-    recalled = example.recalled({left_out})
-    if recalled is None or judge.examples is None:
-        return judge.words.probability(example.measured), judge.words.cut
-    return judge.examples.probability((*example.measured, *recalled)), judge.examples.cut
+    assert seen.measured is not None
+    if seen.recalled is None or judge.examples is None:
+        return judge.words.probability(seen.measured), judge.words.cut
+    return judge.examples.probability((*seen.measured, *seen.recalled)), judge.examples.cut
 
 
 def _logit(p: float) -> float:
@@ -268,25 +281,25 @@ def _sweep(scored: Sequence[tuple[float, float]]) -> None:
     print("  " + "  ".join(f"{n}:{kept[n]}" for n in sorted(kept)))
 
 
-def measure(
-    chosen: Sequence[Example],
-    judge: Judge | None,
-    decided: Sequence[bool] | None = None,
-    left_out: str | None = None,
-) -> str:
-    if decided is None:
-        assert judge is not None
-        decided = [_accepts(example, judge, left_out) for example in chosen]
-    ranked = [
-        list(example.suggested) if accept else []
-        for example, accept in zip(chosen, decided, strict=True)
-    ]
-    result = evaluate([example.case for example in chosen], ranked, 0.0)
+def measure(judged: Sequence[tuple[Example, Seen, bool]]) -> str:
+    """Top-3, MRR@3 and off-topic rejected of (question, how it was seen, accepted) rows."""
+    ranked = [list(seen.suggested) if accept else [] for _example, seen, accept in judged]
+    result = evaluate([example.case for example, _seen, _accept in judged], ranked, 0.0)
     rejected = round(result.rejection * result.off_topic)
     return (
         f"{result.hit_rate:6.3f} {result.mrr:6.3f} {rejected:>4}/{result.off_topic:<4}"
         f" {result.on_topic:>8}"
     )
+
+
+def _judged(
+    chosen: Sequence[Example], judge: Judge, left_out: Callable[[Example], set[str]]
+) -> list[tuple[Example, Seen, bool]]:
+    rows = []
+    for example in chosen:
+        seen = example.seen(left_out(example))
+        rows.append((example, seen, _accepts(seen, judge)))
+    return rows
 
 
 def main() -> None:
@@ -310,34 +323,33 @@ def main() -> None:
     base = KnowledgeBase.from_directory(args.kb)
     found = examples(base)
     if args.words_only:
-        found = [Example(e.set_name, e.case, e.measured, e.suggested, {}) for e in found]
+        found = [replace(example, per_set={}) for example in found]
     print(f"{'left out':10} {'top-3':>6} {'MRR@3':>6} {'rejected':>9} {'on-topic':>8}  cut")
-    pooled: list[Example] = []
-    decided: list[bool] = []
+    pooled: list[tuple[Example, Seen, bool]] = []
     out_of_fold: list[tuple[float, float]] = []  # (log-odds over the fold's cut, label)
     for name in HELD_OUT:
         judge = fit_judge([e for e in found if e.set_name != name], name)
         held_out = [example for example in found if example.set_name == name]
+        judged = _judged(held_out, judge, lambda _example, name=name: {name})
         cuts = f"{judge.words.cut:.3f}" + (f" {judge.examples.cut:.3f}" if judge.examples else "")
-        print(f"{name:10} {measure(held_out, judge, left_out=name)}  {cuts}")
-        for example in held_out:
-            pooled.append(example)
-            decided.append(_accepts(example, judge, name))
-            y = label(example)
-            if y is not None and example.measured is not None:
-                p, cut = _probability(example, judge, name)
+        print(f"{name:10} {measure(judged)}  {cuts}")
+        pooled += judged
+        for example, seen, _accept in judged:
+            y = label(example, seen)
+            if y is not None and seen.measured is not None:
+                p, cut = _probability(seen, judge)
                 out_of_fold.append((_logit(p) - _logit(cut), y))
-    print(f"{'pooled':10} {measure(pooled, None, decided)}")
+    print(f"{'pooled':10} {measure(pooled)}")
     _sweep(out_of_fold)
     judge = fit_judge(found)
     print("\nfitted on every set, each question against the memory without its own set:")
     for name in (*HELD_OUT, "extra"):
         chosen = [example for example in found if example.set_name == name]
-        print(f"{name:10} {measure(chosen, judge)}")
+        print(f"{name:10} {measure(_judged(chosen, judge, lambda example: {example.set_name}))}")
     print("\nthe shipped memory (every set in it: contaminated, its own questions are in it):")
     for name in (*HELD_OUT, "extra"):
         chosen = [example for example in found if example.set_name == name]
-        print(f"{name:10} {measure(chosen, judge, decided=_shipped(chosen, judge))}")
+        print(f"{name:10} {measure(_judged(chosen, judge, lambda _example: set()))}")
     for title, model, names in (
         ("words only", judge.words, FEATURES),
         ("with examples", judge.examples, FEATURES + MEMORY_FEATURES),
@@ -353,13 +365,6 @@ def main() -> None:
         words = judge.words if args.refit_words else load_judge(_DATA).words
         _write(Judge(words, judge.examples))
         print(f"written to {_DATA}")
-
-
-def _shipped(chosen: Sequence[Example], judge: Judge) -> list[bool]:
-    return [
-        example.measured is not None and judge.accepts(example.measured, example.recalled(set()))
-        for example in chosen
-    ]
 
 
 def _write(judge: Judge) -> None:

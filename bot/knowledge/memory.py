@@ -1,9 +1,11 @@
-"""Questions people asked and what answered them: example evidence for the confidence model.
+"""Questions people asked and what answered them: evidence for the ranking and the decision.
 
 Intent-based bots learn from example utterances; here the examples only *add* evidence to
-the word-based search. ``knowledge_base/examples.yaml`` (beside the article directories, so
-it is no article and ``spoc kb check`` still reads only articles as articles) holds, per
-language, the questions an article answered and the questions no article should answer:
+the word-based search: how close a question is to an article's examples is blended into the
+article's score, and the confidence model weighs it. ``knowledge_base/examples.yaml``
+(beside the article directories, so it is no article and ``spoc kb check`` still reads only
+articles as articles) holds, per language, the questions an article answered and the
+questions no article should answer:
 
     sv:
       answered:
@@ -17,7 +19,7 @@ reported and left out, like a bad article: the search goes on without it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +32,7 @@ from bot.knowledge.words import tokenize
 
 FILE_NAME = "examples.yaml"
 RIVALS = 2  # the runner-up candidates whose examples are compared too
+EXAMPLE_SHARE = 0.3  # of a candidate's score, from its examples (``blend``)
 
 
 def normalise(text: str) -> str:
@@ -69,19 +72,46 @@ def _closest(text: str, choices: tuple[str, ...]) -> float:
     return 0.0 if found is None else found[1] / 100
 
 
-def recall(
-    memory: Memory | None, query: str, article_ids: Iterable[str]
-) -> tuple[float, float, float] | None:
-    """What the memory says of the best candidate (the first id): how close the question is
-    to its examples, to the examples of the next few candidates, and to the questions no
-    article answers. None when the best article has no examples: the words alone decide.
+def nearest(memory: Memory, text: str, article_ids: Iterable[str]) -> list[float | None]:
+    """How close the normalised question is to each article's nearest example; None for an
+    article without examples."""
+    return [memory.nearest(text, key) if memory.knows(key) else None for key in article_ids]
+
+
+def blend(scores: Sequence[float], closeness: Sequence[float | None], floor: float) -> list[float]:
+    """The candidates' scores (0..100) with the question's closeness to their examples.
+
+    Examples rank, not only judge: "kontot låser sig sen jag bytte lösen, har mejlen i
+    mobilen" reads as a phone question by its words, but it is phrased like the questions a
+    locked account answered. By leave-one-set-out, blending 0.3 of the closeness in raised
+    the pooled top-3 from 0.962 to 0.969 and MRR@3 from 0.941 to 0.961, at the same 1,039 of
+    1,046 off-topic questions rejected.
+
+    The memory can only compare articles it knows: when a candidate that scores at least
+    ``floor`` by its words has no examples (a new article), the words alone rank, so its
+    better-known neighbours cannot take its questions.
     """
-    ids = list(article_ids)
-    if memory is None or not ids or not memory.knows(ids[0]):
+    if any(near is None for score, near in zip(scores, closeness, strict=True) if score >= floor):
+        return list(scores)
+    return [
+        score
+        if near is None
+        else round((1 - EXAMPLE_SHARE) * score + EXAMPLE_SHARE * 100 * near, 1)
+        for score, near in zip(scores, closeness, strict=True)
+    ]
+
+
+def evidence(
+    closeness: Sequence[float | None], unanswered: float
+) -> tuple[float, float, float] | None:
+    """What the memory says of the best candidate (the first): how close the question is to
+    its examples, to the examples of the next few candidates, and to the questions no article
+    answers. None when the best article has no examples: the words alone decide.
+    """
+    if not closeness or closeness[0] is None:
         return None
-    text = normalise(query)
-    rival = max((memory.nearest(text, other) for other in ids[1 : 1 + RIVALS]), default=0.0)
-    return memory.nearest(text, ids[0]), rival, memory.nearest_unanswered(text)
+    rival = max((near or 0.0 for near in closeness[1 : 1 + RIVALS]), default=0.0)
+    return closeness[0], rival, unanswered
 
 
 def build(

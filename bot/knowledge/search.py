@@ -6,7 +6,10 @@
    uses count against every article) an article answers, field-weighted.
 3. The best few are re-ranked with rapidfuzz against the article's title and tags, so the
    article that is *about* the question wins over one that merely mentions its words.
-4. Whether the best is worth suggesting at all is ``confidence.py``'s call; runner-ups close
+4. With an example memory (``memory.py``), how close the question is to each candidate's
+   example questions is blended into its score: questions phrased like those an article
+   answered rank it higher.
+5. Whether the best is worth suggesting at all is ``confidence.py``'s call; runner-ups close
    to it come along. The bot would rather say nothing than suggest something off-topic.
 """
 
@@ -20,7 +23,7 @@ from rapidfuzz import fuzz
 
 from bot.knowledge import confidence
 from bot.knowledge.index import LanguageIndex, rarity
-from bot.knowledge.memory import RIVALS, Memory, recall
+from bot.knowledge.memory import Memory, blend, evidence, nearest, normalise
 from bot.knowledge.query import QueryGroup
 from bot.knowledge.thesaurus import CONCEPT
 
@@ -75,7 +78,8 @@ def score_index(
 ) -> list[tuple[int, float]]:
     """(article number, score 0..100) of the articles worth suggesting, best first.
 
-    ``memory`` holds the language's example questions, evidence for the decision;
+    ``memory`` holds the language's example questions, evidence for the ranking and the
+    decision;
     ``judge`` replaces the shipped confidence models, for fitting and measuring new ones.
     """
     ranked = rank_index(index, query)
@@ -84,11 +88,27 @@ def score_index(
     question, candidates = ranked
     if not candidates:
         return []
-    ids = (index.articles[found.number].id for found in candidates[: 1 + RIVALS])
-    if not confidence.is_confident(question, candidates, judge, recall(memory, query, ids)):
+    scores = [found.score for found in candidates]
+    recalled = None
+    if memory is not None:
+        text = normalise(query)
+        ids = (index.articles[found.number].id for found in candidates)
+        closeness = nearest(memory, text, ids)
+        recalled = evidence(closeness, memory.nearest_unanswered(text))
+        scores = blend(scores, closeness, RELATIVE * scores[0])
+    # Whether anything is worth suggesting is judged on the words' best; the examples then
+    # order what is suggested. Judging the re-ranked best accepted more off-topic questions
+    # by leave-one-set-out (1,036 of 1,046 rejected, against 1,039): it is the candidate
+    # closest to some example, so its closeness says less.
+    if not confidence.is_confident(question, candidates, judge, recalled):
         return []
-    floor = RELATIVE * candidates[0].score
-    return [(found.number, found.score) for found in candidates if found.score >= floor]
+    floor = RELATIVE * max(scores)
+    hits = [
+        (found.number, score)
+        for found, score in zip(candidates, scores, strict=True)
+        if score >= floor
+    ]
+    return sorted(hits, key=lambda hit: -hit[1])
 
 
 def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candidate]] | None:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+from benchmarks.kb_confidence import Example, Said
+from benchmarks.kb_quality import Case
 from bot.knowledge import KnowledgeBase, check_directory
 from bot.knowledge.confidence import Judge, Model, shipped
-from bot.knowledge.memory import FILE_NAME, Memory, build, normalise, recall
+from bot.knowledge.memory import (
+    FILE_NAME,
+    Memory,
+    blend,
+    build,
+    evidence,
+    nearest,
+    normalise,
+)
+from bot.knowledge.search import rank_index
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "knowledge" / "fixtures" / "kb"
@@ -87,9 +97,20 @@ def test_the_good_entries_of_a_partly_bad_file_are_kept(kb_dir: Path) -> None:
 
 def test_an_article_without_examples_is_judged_by_its_words_alone() -> None:
     memory = build([("sv", "mikrofonen funkar inte", "teams-microphone")])["sv"]
-    assert recall(memory, "vpn funkar inte hemma", ["vpn-connect", "teams-microphone"]) is None
-    assert recall(None, "vpn funkar inte hemma", ["vpn-connect"]) is None
-    said = recall(memory, "mikrofonen funkar inte", ["teams-microphone", "vpn-connect"])
+    vpn = nearest(memory, normalise("vpn funkar inte hemma"), ["vpn-connect", "teams-microphone"])
+    assert vpn[0] is None
+    assert evidence(vpn, 0.0) is None
+    # examples re-rank only articles the memory knows: one within reach of the best without
+    # examples, and the words alone rank
+    assert blend([42.0, 40.0], [None, 0.9], 25.0) == [42.0, 40.0]
+    assert blend([42.0, 40.0], [0.9, None], 25.0) == [42.0, 40.0]
+    assert blend([42.0, 20.0], [0.1, None], 25.0) == [32.4, 20.0]
+    first, second = blend([42.0, 40.0], [0.2, 0.9], 25.0)
+    assert second > first
+    said = evidence(
+        nearest(memory, normalise("mikrofonen funkar inte"), ["teams-microphone", "vpn-connect"]),
+        0.0,
+    )
     assert said == (1.0, 0.0, 0.0)
     # a model with examples that would accept anything is not asked about such an article
     words = Model(-100.0, (0.0,) * 10, 0.5)
@@ -98,14 +119,13 @@ def test_an_article_without_examples_is_judged_by_its_words_alone() -> None:
     assert judge.accepts((0.0,) * 10, said)
 
 
-def test_the_shipped_search_without_an_articles_examples_is_the_words_only_search() -> None:
+def test_a_new_article_without_examples_still_answers_its_questions() -> None:
     base = KnowledgeBase.from_directory(SHIPPED)
     assert shipped().examples is not None
     questions = [
         "vpn funkar inte hemma",
         "kommer inte in på vpn:en när jag jobbar hemifrån",
         "vpn-klienten säger att anslutningen misslyckades",
-        "när har biblioteket öppet",
     ]
     snapshot = base._snapshot
     memory = snapshot.memories["sv"]
@@ -117,23 +137,58 @@ def test_the_shipped_search_without_an_articles_examples_is_the_words_only_searc
     without_examples = [base.search(question, lang="sv") for question in questions]
     base._snapshot = dataclasses.replace(snapshot, memories={})
     words_only = [base.search(question, lang="sv") for question in questions]
+    # its better-known neighbours take none of its questions: the words rank and decide
     assert without_examples == words_only
-    assert without_examples[0][0].article.id == "vpn-connect"
+    assert all(hits[0].article.id == "vpn-connect" for hits in without_examples)
+    base._snapshot = dataclasses.replace(snapshot, memories={"sv": forgotten})
+    assert base.search("när har biblioteket öppet", lang="sv") == []
+
+
+def _example(set_name: str, query: str, per_set: dict[str, Said]) -> Example:
+    index = KnowledgeBase.from_directory(SHIPPED)._snapshot.indexes["sv"]
+    ranked = rank_index(index, query)
+    assert ranked is not None
+    question, candidates = ranked
+    ids = tuple(index.articles[found.number].id for found in candidates)
+    return Example(
+        set_name, Case(query, "sv", ("vpn-connect",)), question, tuple(candidates), ids, per_set
+    )
 
 
 def test_the_benchmark_leaves_a_sets_questions_out_of_its_own_memory() -> None:
-    sys.path.insert(0, str(ROOT))
-    from benchmarks.kb_confidence import Example
-    from benchmarks.kb_quality import Case
+    probe = _example("dev", "vpn funkar inte", {})
+    others = len(probe.candidates) - 1
+    per_set: dict[str, Said] = {
+        "dev": ((1.0, *(0.2,) * others), 0.1),
+        "holdout-1": ((0.6, *(0.3,) * others), 0.4),
+    }
+    example = dataclasses.replace(probe, per_set=per_set)
+    assert example.seen(set()).recalled == (1.0, 0.3, 0.4)
+    assert example.seen({"dev"}).recalled == (0.6, 0.3, 0.4)
+    assert example.seen({"dev", "holdout-1"}).recalled is None
+    no_examples_left: dict[str, Said] = {
+        "dev": ((1.0, *(0.2,) * others), 0.1),
+        "holdout-1": ((None, *(0.3,) * others), 0.4),
+    }
+    assert dataclasses.replace(probe, per_set=no_examples_left).seen({"dev"}).recalled is None
 
-    case = Case("vpn funkar inte", "sv", ("vpn-connect",))
-    per_set = {"dev": (True, 1.0, 0.2, 0.1), "holdout-1": (True, 0.6, 0.3, 0.4)}
-    example = Example("dev", case, (0.0,) * 10, (), per_set)
-    assert example.recalled(set()) == (1.0, 0.3, 0.4)
-    assert example.recalled({"dev"}) == (0.6, 0.3, 0.4)
-    assert example.recalled({"dev", "holdout-1"}) is None
-    no_examples_left = {"dev": (True, 1.0, 0.2, 0.1), "holdout-1": (False, 0.0, 0.3, 0.4)}
-    assert Example("dev", case, (0.0,) * 10, (), no_examples_left).recalled({"dev"}) is None
+
+def test_the_benchmark_ranks_and_measures_as_the_search_does() -> None:
+    """What the fit learns from is what ships: the same memory gives the benchmark's view of a
+    question the same suggestions as ``KnowledgeBase.search``."""
+    base = KnowledgeBase.from_directory(SHIPPED)
+    memory = base._snapshot.memories["sv"]
+    for query in ("vpn funkar inte hemma", "skrivaren skriver inte ut", "glömt lösen"):
+        probe = _example("dev", query, {})
+        said = (
+            tuple(nearest(memory, normalise(query), probe.ids)),
+            memory.nearest_unanswered(normalise(query)),
+        )
+        seen = dataclasses.replace(probe, per_set={"shipped": said}).seen(set())
+        hits = base.search(query, lang="sv")
+        assert hits, query
+        assert [(hit.article.id, hit.score) for hit in hits] == list(seen.suggested)
+        assert seen.recalled is not None and seen.recalled[0] > 0.5
 
 
 def test_a_changed_examples_file_is_read_again_on_reload(kb_dir: Path) -> None:
