@@ -58,6 +58,8 @@ SETS = {
     "holdout-24": EVAL / "eval_holdout_24.yaml",
     "holdout-25": EVAL / "eval_holdout_25.yaml",
     "holdout-26": EVAL / "eval_holdout_26.yaml",
+    "holdout-27": EVAL / "eval_holdout_27.yaml",
+    "holdout-28": EVAL / "eval_holdout_28.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
