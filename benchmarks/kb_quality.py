@@ -60,6 +60,8 @@ SETS = {
     "holdout-26": EVAL / "eval_holdout_26.yaml",
     "holdout-27": EVAL / "eval_holdout_27.yaml",
     "holdout-28": EVAL / "eval_holdout_28.yaml",
+    "holdout-29": EVAL / "eval_holdout_29.yaml",
+    "holdout-30": EVAL / "eval_holdout_30.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
