@@ -62,6 +62,8 @@ SETS = {
     "holdout-28": EVAL / "eval_holdout_28.yaml",
     "holdout-29": EVAL / "eval_holdout_29.yaml",
     "holdout-30": EVAL / "eval_holdout_30.yaml",
+    "holdout-31": EVAL / "eval_holdout_31.yaml",
+    "holdout-32": EVAL / "eval_holdout_32.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
