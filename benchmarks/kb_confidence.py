@@ -23,9 +23,9 @@ exists). The memory orders the suggestions too (``memory.blend``), so a question
 again for each memory it is measured against. Each question is measured against each set's
 memory once; leaving sets out is then the best over the rest. ``--strict`` also leaves out,
 everywhere, examples identical to the question measured (the same words in another set): a
-floor for questions phrased as nobody had before. Two models are fitted: the words-only one (for articles without
-examples) on every question, the one with the memory on the questions whose best article
-has examples left.
+floor for questions phrased as nobody had before. Two models are fitted: the words-only one
+(for articles without examples) on every question, the one with the memory on the questions
+whose best article has examples left.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ class _Snapshot:
     articles: tuple[Article, ...]
     by_key: dict[tuple[str, str], Article]
     indexes: dict[str, LanguageIndex]
-    memories: Mapping[str, Memory]  # example questions per language, evidence for the decision
+    memories: Mapping[str, Memory]  # example questions per language: ranking and decision
     problems: tuple[Problem, ...]
     signature: Signature
 
