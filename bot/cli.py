@@ -66,6 +66,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--days", type=_days, default=None, help="the last N days (1-3650); all stored without"
     )
     stats.set_defaults(handler=_kb_stats)
+    examples = kb_commands.add_parser(
+        "examples", help="questions a guide answered, to add to the example memory"
+    )
+    examples.add_argument("--json", action="store_true")
+    examples.add_argument("--limit", type=_limit, default=20, help="questions per guide (1-1000)")
+    examples.add_argument(
+        "--days", type=_days, default=None, help="the last N days (1-3650); all stored without"
+    )
+    examples.add_argument(
+        "--add", action="store_true", help="add the listed questions to the examples file"
+    )
+    examples.set_defaults(handler=_kb_examples)
 
     args = parser.parse_args(argv)
     result: int = args.handler(args)
@@ -132,6 +144,34 @@ def _kb_stats(args: argparse.Namespace) -> int:
         knowledge_stats(settings, limit=args.limit, knowledge=knowledge, since=since)
     )
     _write(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else render(stats))
+    return 0
+
+
+def _kb_examples(args: argparse.Namespace) -> int:
+    from bot.app import utc_now
+    from bot.kb_stats import read_helped, render_helped
+    from bot.knowledge import KnowledgeBase
+    from bot.knowledge.memory import FILE_NAME, add_examples
+
+    settings = Settings()
+    knowledge = KnowledgeBase.from_directory(settings.kb_dir)
+    since = utc_now() - timedelta(days=args.days) if args.days else None
+    listed = asyncio.run(read_helped(settings, knowledge, limit=args.limit, since=since))
+    text = json.dumps(listed, ensure_ascii=False, indent=2) if args.json else None
+    _write(text or render_helped(listed))
+    if not args.add:
+        return 0
+    additions = [
+        (row["lang"], row["article_id"], item["query"])
+        for row in listed
+        for item in row["questions"]
+    ]
+    try:
+        added = add_examples(settings.kb_dir, additions)
+    except (OSError, ValueError) as failed:
+        sys.stderr.write(f"Nothing added: {failed}\n")
+        return 1
+    sys.stderr.write(f"Added {added} question(s) to {settings.kb_dir / FILE_NAME}.\n")
     return 0
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase
+from bot.knowledge.memory import normalise
 from bot.store.db import opened
 from bot.store.models import Event
 from bot.text import fold
@@ -120,6 +121,63 @@ async def read_stats(
     rows = [(kind, data or {}) for kind, data in (await session.execute(query)).all()]
     stats = summarize(rows, limit=limit, knowledge=knowledge)
     return {"since": since.isoformat() if since else None, **stats}
+
+
+def helped_questions(
+    rows: list[tuple[str, dict[str, Any]]], knowledge: KnowledgeBase, *, limit: int
+) -> list[dict[str, Any]]:
+    """The questions people said a guide answered that are not yet among its examples: per
+    article, the most common first, each as most people wrote it. The example memory grows
+    from them (``spoc kb examples --add``); a guide since taken out is left out."""
+    found: dict[tuple[str, str], dict[str, Counter[str]]] = {}
+    for kind, data in rows:
+        query = " ".join(str(data.get("query") or "").split())
+        lang, article_id = str(data.get("lang") or ""), str(data.get("article_id") or "")
+        if kind != "article_helped" or not query or knowledge.get(article_id, lang) is None:
+            continue  # before questions were kept with the answer, or a guide taken out
+        if knowledge.has_example(lang, article_id, query) or not (key := normalise(query)):
+            continue
+        found.setdefault((lang, article_id), {}).setdefault(key, Counter())[query] += 1
+    listed = []
+    for (lang, article_id), spellings in sorted(found.items()):
+        ranked = sorted(spellings.values(), key=lambda seen: -seen.total())[:limit]
+        listed.append(
+            {
+                "lang": lang,
+                "article_id": article_id,
+                "title": _title(knowledge, article_id),
+                "questions": [
+                    {"query": seen.most_common(1)[0][0], "count": seen.total()} for seen in ranked
+                ],
+            }
+        )
+    return listed
+
+
+async def read_helped(
+    settings: Settings, knowledge: KnowledgeBase, *, limit: int, since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """``helped_questions`` of what is stored (since ``since``), from the command line."""
+    query = select(Event.data).where(Event.kind == "article_helped")
+    if since is not None:
+        query = query.where(Event.created_at >= since)
+    async with (
+        opened(settings.database_url, schema=settings.database_schema) as sessions,
+        sessions() as session,
+    ):
+        rows = [("article_helped", data or {}) for (data,) in (await session.execute(query)).all()]
+    return helped_questions(rows, knowledge, limit=limit)
+
+
+def render_helped(listed: list[dict[str, Any]]) -> str:
+    if not listed:
+        return "No new questions: every question a guide answered is among its examples."
+    lines = ["Questions people said a guide answered, not yet among its examples:"]
+    for row in listed:
+        lines.append(f"  {row['lang']}/{row['article_id']}  {row['title'] or ''}".rstrip())
+        lines += [f"    {item['count']:>4}  {item['query']}" for item in row["questions"]]
+    lines.append("Read them through; `spoc kb examples --add` adds them to the examples.")
+    return "\n".join(lines)
 
 
 def render(stats: dict[str, Any]) -> str:

@@ -3,7 +3,8 @@ privacy notice promises, and then deleted.
 
 What goes: the transcript, the replies still queued for it, the link to the person behind
 a chat account, agents' notes and the summary the bot gathered for them, the conversation's
-own state and the words kept in its events (questions with no article, CSAT comments).
+own state and the words kept in its events (questions with no article or that a guide
+answered, CSAT comments).
 What stays: an empty shell of the conversation with its channel and dates, and events
 without words, so the service desk's figures (deflection,
 CSAT, tickets per channel) still add up. Tickets are records of the organisation with

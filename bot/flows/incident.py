@@ -166,6 +166,9 @@ async def _suggest(ctx: Context) -> str | None:
     # The search's runners-up stay on offer: the person can see at a glance that the first
     # guide is about something else and open the right one, instead of a ticket.
     case["other_articles"] = [hit.article.id for hit in hits[1:]]
+    # What was asked, masked, for the question's place among the guide's examples if it
+    # helps (``spoc kb examples``).
+    case["searched"] = shorten(query, 300)
     _suggested(ctx, hits[0].article.id, score=round(hits[0].score, 1))
     return "incident.helped"
 
@@ -230,7 +233,9 @@ async def _helped(ctx: Context) -> str:
         return "incident.helped"
     article_id = case.get("article_id")
     if answer:
-        ctx.record("article_helped", article_id=article_id)
+        ctx.record(
+            "article_helped", article_id=article_id, query=case.get("searched"), lang=ctx.locale
+        )
         ctx.say("glad_it_helped")
         ctx.data.pop("incident", None)
         return "feedback.rate"

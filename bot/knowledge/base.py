@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.knowledge.index import LanguageIndex, build_index
 from bot.knowledge.loader import load_directory
-from bot.knowledge.memory import Memory
+from bot.knowledge.memory import Memory, normalise
 from bot.knowledge.model import LANGUAGES, Article, Hit, Problem
 from bot.knowledge.search import score_index
 
@@ -75,6 +75,12 @@ class KnowledgeBase:
             return snapshot.by_key.get((lang, article_id))
         found = (snapshot.by_key.get((code, article_id)) for code in LANGUAGES)
         return next((article for article in found if article is not None), None)
+
+    def has_example(self, lang: str, article_id: str, question: str) -> bool:
+        """Whether the example memory already holds ``question`` (as it compares questions:
+        folded words) for the article."""
+        memory = self._snapshot.memories.get(lang)
+        return memory is not None and normalise(question) in memory.answered.get(article_id, ())
 
     def search(self, query: str, lang: str | None = None, limit: int = 3) -> list[Hit]:
         """Articles worth suggesting for ``query``, best first; empty when none is relevant.

@@ -218,3 +218,51 @@ def _texts(path: Path, value: object, problems: list[Problem]) -> list[str]:
     if len(texts) != len(value):
         problems.append(Problem(path, 1, "examples: a question that is not text left out"))
     return texts
+
+
+def add_examples(root: Path, additions: Iterable[tuple[str, str, str]]) -> int:
+    """Add (language, article id, question) to ``<root>/examples.yaml``; how many were new.
+
+    A question the article already has (compared as the search compares them: folded words)
+    is not added twice. The file's opening comment is kept; the rest is written again as
+    YAML, and atomically, so the search's hot reload never reads half a file. A file that
+    cannot be read is left as it is (ValueError): nothing a person wrote is thrown away.
+    """
+    path = root / FILE_NAME
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as unreadable:
+        raise ValueError(f"{path} is not valid YAML; fix it first: {unreadable}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must map a language to its examples; fix it first")
+    added = 0
+    for lang, article_id, question in additions:
+        section = data.setdefault(lang, {})
+        answered = section.setdefault("answered", {}) if isinstance(section, dict) else None
+        if not isinstance(answered, dict):
+            raise ValueError(f"{path}: {lang}.answered must map ids to lists; fix it first")
+        questions = answered.setdefault(article_id, [])
+        if not isinstance(questions, list):
+            raise ValueError(f"{path}: {lang}.answered.{article_id} must be a list; fix it first")
+        folded = {normalise(str(known)) for known in questions}
+        if (key := normalise(question)) and key not in folded:
+            questions.append(question)
+            added += 1
+    if added:
+        header = "".join(line for line in _opening_comment(text))
+        body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+        written = path.with_name(f".{FILE_NAME}.tmp")
+        written.write_text(header + body, encoding="utf-8")
+        written.replace(path)
+    return added
+
+
+def _opening_comment(text: str) -> list[str]:
+    lines = text.splitlines(keepends=True)
+    opening = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        opening.append(line if line.endswith("\n") else line + "\n")
+    return opening

@@ -55,15 +55,19 @@ async def test_old_conversations_lose_their_words_and_keep_their_figures(
     await _report_incident(old)
     await old.press("feedback:rate:4")
     await old.say("Anna Andersson tyckte att det gick bra")  # a CSAT comment: words in an event
+    helped = await ChatPerson.start(client)  # the question a guide answered is kept with it
+    await helped.say("outlook kraschar när jag öppnar kalendern, Anna Andersson här")
+    await helped.press("incident:helped:yes")
     recent = await ChatPerson.start(client)
     await recent.say("vpn fungerar inte hemifrån")
     recent_messages = await _messages_of(client, recent)
     figures = await events_of(client)
     tickets = await tickets_of(client)
-    assert await _words_in_events(client) == 1  # the comment, before
+    assert await _words_in_events(client) == 2  # the comment and the question, before
     await _age(client, old, days=91)
+    await _age(client, helped, days=91)
 
-    assert await purge(spoc.sessions, older_than=cutoff(utcnow(), 90)) == 1
+    assert await purge(spoc.sessions, older_than=cutoff(utcnow(), 90)) == 2
 
     # The old transcript is gone and its session token no longer opens anything.
     assert await _messages_of(client, old) == 0
@@ -72,17 +76,23 @@ async def test_old_conversations_lose_their_words_and_keep_their_figures(
     )
     assert history.status_code == 404
     async with spoc.sessions() as session:
-        shell = (
-            await session.execute(select(Conversation).where(Conversation.status == "purged"))
-        ).scalar_one()
+        shells = (
+            (await session.execute(select(Conversation).where(Conversation.status == "purged")))
+            .scalars()
+            .all()
+        )
         kept = [
             event.data
             for event in (
-                await session.execute(select(Event).where(Event.conversation_id == shell.id))
+                await session.execute(
+                    select(Event).where(Event.conversation_id.in_([s.id for s in shells]))
+                )
             ).scalars()
         ]
-    assert shell.channel_key == f"purged-{shell.id}"
-    assert shell.data == {} and shell.token_hash is None and shell.user_name is None
+    assert len(shells) == 2
+    for shell in shells:
+        assert shell.channel_key == f"purged-{shell.id}"
+        assert shell.data == {} and shell.token_hash is None and shell.user_name is None
     assert kept and await _words_in_events(client) == 0
     # What a service-desk manager counts still adds up, and the ticket is a record of its own.
     assert await events_of(client) == figures

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.app import Spoc
 from bot.cli import main
 from bot.config import Settings
+from bot.knowledge import KnowledgeBase
+from bot.knowledge.memory import FILE_NAME
 from bot.messages import ConversationRef, Inbound
 
 STEPS = [
@@ -130,6 +134,8 @@ def test_kb_stats_counts_only_the_last_days_when_asked(
         ["kb", "stats", "--days", "0"],
         ["kb", "stats", "--limit", "-5"],
         ["kb", "stats", "--limit", "many"],
+        ["kb", "examples", "--days", "-1"],
+        ["kb", "examples", "--limit", "0"],
         ["tickets", "list", "--limit", "0"],
         ["tickets", "list", "--limit", "10000000"],
     ],
@@ -141,3 +147,89 @@ def test_kb_stats_and_ticket_list_refuse_absurd_numbers_clearly(
         main(argv)
     assert ended.value.code == 2
     assert argv[-2] in capsys.readouterr().err
+
+
+# Not among the shipped examples (checked below), with a personal identity number in it.
+ASKED = "Outlook kraschar för mig 19121212-1212 varje gång jag öppnar kalendern, tredje gången"
+
+
+SHIPPED_KB = Path(__file__).resolve().parents[2] / "knowledge_base"
+
+
+def _answered(path: Path) -> int:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return sum(len(found) for section in data.values() for found in section["answered"].values())
+
+
+async def _guides_answered(settings: Settings, answers: list[tuple[str, str]]) -> None:
+    spoc = Spoc.build(settings)
+    await spoc.start()
+    try:
+        for number, (text, answer) in enumerate(answers):
+            ref = ConversationRef("terminal", f"guide-{number}")
+            await spoc.router.handle(Inbound(ref, f"g{number}-1", text))
+            await spoc.router.handle(
+                Inbound(
+                    ref=ref, idempotency_key=f"g{number}-2", action=f"incident:helped:{answer}"
+                )
+            )
+    finally:
+        await spoc.close()
+
+
+@pytest.fixture
+def answered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    kb = tmp_path / "kb"
+    shutil.copytree(SHIPPED_KB, kb)
+    assert not KnowledgeBase.from_directory(kb).has_example("sv", "outlook-crash", ASKED)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPOC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("SPOC_KB_DIR", str(kb))
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    answers = [(ASKED, "yes"), (ASKED.lower(), "yes"), ("Outlook kraschar hela tiden", "no")]
+    asyncio.run(_guides_answered(settings, answers))
+    return kb
+
+
+def test_questions_a_guide_answered_grow_its_examples(
+    answered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["kb", "examples", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)  # not the one that did not help
+    assert (row["lang"], row["article_id"], row["title"]) == (
+        "sv",
+        "outlook-crash",
+        "Outlook kraschar eller startar inte",
+    )
+    # counted together however they were typed, masked, and never the identity number
+    [question] = row["questions"]
+    assert question["count"] == 2
+    assert "kalendern, tredje gången" in question["query"]
+    assert "1212" not in question["query"]
+    header = (answered / FILE_NAME).read_text(encoding="utf-8").splitlines()[0]
+
+    assert main(["kb", "examples", "--add"]) == 0
+    assert "Added 1 question(s)" in capsys.readouterr().err
+    written = (answered / FILE_NAME).read_text(encoding="utf-8")
+    assert written.splitlines()[0] == header  # the file's own comment is kept
+    assert question["query"] in written and "1212" not in written
+    base = KnowledgeBase.from_directory(answered)
+    assert base.has_example("sv", "outlook-crash", question["query"])
+    assert not base.problems
+    # the shipped examples are all still there, and one more
+    assert _answered(answered / FILE_NAME) == _answered(SHIPPED_KB / FILE_NAME) + 1
+
+    assert main(["kb", "examples"]) == 0
+    assert capsys.readouterr().out.startswith("No new questions")
+    assert main(["kb", "examples", "--add"]) == 0
+    assert "Added 0 question(s)" in capsys.readouterr().err
+
+
+def test_an_unreadable_examples_file_is_left_as_it_is(
+    answered: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = "sv: [this is: not, {valid\n"
+    (answered / FILE_NAME).write_text(broken, encoding="utf-8")
+    assert main(["kb", "examples", "--add"]) == 1
+    assert "Nothing added" in capsys.readouterr().err
+    assert (answered / FILE_NAME).read_text(encoding="utf-8") == broken

@@ -15,6 +15,7 @@ from bot.knowledge.confidence import Judge, Model, shipped
 from bot.knowledge.memory import (
     FILE_NAME,
     Memory,
+    add_examples,
     blend,
     build,
     evidence,
@@ -202,3 +203,23 @@ def test_a_changed_examples_file_is_read_again_on_reload(kb_dir: Path) -> None:
     # entry naming no article is reported.
     assert not base._snapshot.memories["sv"].knows("teams-microphone")
     assert any("x-unused" in problem.message for problem in base.problems)
+
+
+def test_added_examples_are_kept_as_text_once_and_read_back(kb_dir: Path) -> None:
+    hostile = "- mikrofonen: [funkar {{ inte }}] #när jag pratar: 'x'"
+    assert add_examples(kb_dir, [("sv", "teams-microphone", hostile)]) == 1  # a new file
+    (kb_dir / FILE_NAME).write_text(
+        "# our own note\n" + (kb_dir / FILE_NAME).read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    again = [("sv", "teams-microphone", hostile.upper()), ("sv", "teams-microphone", "hörs ej")]
+    assert add_examples(kb_dir, again) == 1  # the same words in capitals are no new example
+    text = (kb_dir / FILE_NAME).read_text(encoding="utf-8")
+    assert text.startswith("# our own note\n")
+    base = KnowledgeBase.from_directory(kb_dir)
+    assert not base.problems
+    assert base.has_example("sv", "teams-microphone", hostile)
+    assert base.has_example("sv", "teams-microphone", "Hörs ej")
+    assert base._snapshot.memories["sv"].answered["teams-microphone"] == (
+        normalise(hostile),
+        "hors ej",
+    )
