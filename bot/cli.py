@@ -149,14 +149,14 @@ def _kb_stats(args: argparse.Namespace) -> int:
 
 def _kb_examples(args: argparse.Namespace) -> int:
     from bot.app import utc_now
-    from bot.kb_stats import read_helped, render_helped
+    from bot.kb_stats import helped_stats, render_helped
     from bot.knowledge import KnowledgeBase
     from bot.knowledge.memory import FILE_NAME, add_examples
 
     settings = Settings()
     knowledge = KnowledgeBase.from_directory(settings.kb_dir)
     since = utc_now() - timedelta(days=args.days) if args.days else None
-    listed = asyncio.run(read_helped(settings, knowledge, limit=args.limit, since=since))
+    listed = asyncio.run(helped_stats(settings, knowledge, limit=args.limit, since=since))
     text = json.dumps(listed, ensure_ascii=False, indent=2) if args.json else None
     _write(text or render_helped(listed))
     if not args.add:

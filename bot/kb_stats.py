@@ -155,18 +155,29 @@ def helped_questions(
 
 
 async def read_helped(
-    settings: Settings, knowledge: KnowledgeBase, *, limit: int, since: datetime | None = None
+    session: AsyncSession,
+    knowledge: KnowledgeBase,
+    *,
+    limit: int,
+    since: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """``helped_questions`` of what is stored (since ``since``), from the command line."""
+    """``helped_questions`` of what is stored (since ``since``), in the caller's session."""
     query = select(Event.data).where(Event.kind == "article_helped")
     if since is not None:
         query = query.where(Event.created_at >= since)
+    rows = [("article_helped", data or {}) for (data,) in (await session.execute(query)).all()]
+    return helped_questions(rows, knowledge, limit=limit)
+
+
+async def helped_stats(
+    settings: Settings, knowledge: KnowledgeBase, *, limit: int, since: datetime | None = None
+) -> list[dict[str, Any]]:
+    """``read_helped`` from a database of its own (the command line)."""
     async with (
         opened(settings.database_url, schema=settings.database_schema) as sessions,
         sessions() as session,
     ):
-        rows = [("article_helped", data or {}) for (data,) in (await session.execute(query)).all()]
-    return helped_questions(rows, knowledge, limit=limit)
+        return await read_helped(session, knowledge, limit=limit, since=since)
 
 
 def render_helped(listed: list[dict[str, Any]]) -> str:

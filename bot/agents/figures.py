@@ -1,5 +1,6 @@
 """The managers' pages of the agent console: ``/agent/report`` (what ``spoc report`` prints)
-and ``/agent/knowledge`` with its CSV download (what ``spoc kb stats`` prints).
+and ``/agent/knowledge`` with its CSV download (what ``spoc kb stats`` and ``spoc kb
+examples`` print).
 
 The figures come from :mod:`bot.report` and :mod:`bot.kb_stats`, read through the running
 service's own connections; this module only chooses the period and presents them. Questions
@@ -22,7 +23,7 @@ from starlette.responses import Response
 from bot.agents import auth
 from bot.agents.auth import spoc_of
 from bot.app import utc_now
-from bot.kb_stats import read_stats
+from bot.kb_stats import read_helped, read_stats
 from bot.report import read_report
 
 DAYS = (7, 30, 90)
@@ -71,7 +72,8 @@ def create_router(page: Page) -> APIRouter:
         if chosen is None:
             return page("knowledge.html", 400, selected=str(DEFAULT_DAYS), stats=None, **shown)
         stats = await _stats(request, PAGE_ROWS, chosen)
-        return page("knowledge.html", selected=chosen, stats=stats, **shown)
+        helped = await _helped(request, chosen)
+        return page("knowledge.html", selected=chosen, stats=stats, helped=helped, **shown)
 
     @router.get("/knowledge.csv")
     async def knowledge_csv(request: Request, days: str = str(DEFAULT_DAYS)) -> Response:
@@ -99,6 +101,21 @@ async def _stats(request: Request, limit: int, chosen: str) -> dict[str, Any]:
     since = None if chosen == EVERYTHING else utc_now() - timedelta(days=int(chosen))
     async with spoc.reads() as session:
         return await read_stats(session, limit=limit, knowledge=spoc.knowledge, since=since)
+
+
+async def _helped(request: Request, chosen: str) -> list[dict[str, Any]]:
+    """The questions a guide answered that are not yet among its examples, the most common
+    first, as one list: (question, guide, language, count)."""
+    spoc = spoc_of(request)
+    since = None if chosen == EVERYTHING else utc_now() - timedelta(days=int(chosen))
+    async with spoc.reads() as session:
+        listed = await read_helped(session, spoc.knowledge, limit=PAGE_ROWS, since=since)
+    rows = [
+        {**item, "title": row["title"] or row["article_id"], "lang": row["lang"]}
+        for row in listed
+        for item in row["questions"]
+    ]
+    return sorted(rows, key=lambda row: -row["count"])[:PAGE_ROWS]
 
 
 def period(days: str) -> int | None:

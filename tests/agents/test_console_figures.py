@@ -178,6 +178,15 @@ async def test_the_knowledge_page_lists_failing_articles_and_unanswered_question
         # The identity number was masked, and left out of the question, before it was stored.
         ("Lönesystemet visar fel lön för", "1"),
     ]
+    # The question the Outlook guide answered, for its examples (spoc kb examples --add).
+    assert tables.tables["Frågor som en guide besvarade, den vanligaste först"] == [
+        ["Fråga", "Guide", "Antal"],
+        [
+            "outlook kraschar hela tiden när jag öppnar kalendern",
+            "Outlook kraschar eller startar inte",
+            "1",
+        ],
+    ]
     # What people typed is text on the page, never markup.
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
@@ -256,6 +265,7 @@ async def test_with_no_conversations_yet_the_pages_say_so_plainly(
     assert not re.search(r"\b(None|nan|NaN|inf)\b", report.text)
     assert "Ingen har ännu svarat att en artikel inte hjälpte." in knowledge.text
     assert "Inga frågor utan artikel ännu." in knowledge.text
+    assert "Inga nya frågor: de frågor som en guide besvarade" in knowledge.text
     assert download.content.decode("utf-8-sig") == "Fråga;Antal\r\n"
 
 
