@@ -49,6 +49,9 @@ class Lexicon:
     # words that ask how a case is decided ("besked", "beslut"): a question with one is about
     # the other domain's case, not its form, so a form named beside it excuses nothing
     cases: frozenset[str] = frozenset()
+    # words that ask which form ("vilken blankett ska jag fylla i för tjänstledighet"): such a
+    # question asks for the other domain's form, not about one that fails
+    which: frozenset[str] = frozenset()
     # words that put the next word in the question's setting, not its subject: "glömde
     # jobbtelefonen på bussen", "i nämndsammanträdet", "from an agency"
     places: frozenset[str] = frozenset()
@@ -94,6 +97,7 @@ def lexicon(lang: str) -> Lexicon:
         offtopic=_group(offtopic["words"]),
         hosts=frozenset(tokenize(" ".join(offtopic.get("hosts") or ()))),
         cases=frozenset(tokenize(" ".join(offtopic.get("cases") or ()))),
+        which=frozenset(tokenize(" ".join(offtopic.get("which") or ()))),
         places=frozenset(tokenize(" ".join(morphology.get("places") or ()))),
         where=frozenset(tokenize(" ".join(morphology.get("where") or ()))),
         how=frozenset(tokenize(" ".join(morphology.get("how") or ()))),

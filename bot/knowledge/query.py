@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Set
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from bot.knowledge.analyzer import Analyzer
 from bot.knowledge.spelling import Speller
@@ -74,6 +75,7 @@ class QueryParser:
             if (named := analyzer.thesaurus.concept(word)) is not None
         )
         self._cases = frozenset(analyzer.stem(word) for word in analyzer.lexicon.cases)
+        self._which = analyzer.lexicon.which
         self._light = frozenset(analyzer.stem(word) for word in analyzer.lexicon.light)
         self._switches = frozenset(
             tuple(map(analyzer.stem, phrase)) for phrase in analyzer.lexicon.switches
@@ -111,10 +113,17 @@ class QueryParser:
         i ansökan"), and asks nothing about how the case it was for is decided ("när får jag
         besked om bygglovet jag skickade in via e-tjänsten" is about the building permit)."""
         stems = {self._analyzer.stem(word) for word in words}
-        if not stems.isdisjoint(self._cases):
+        if not stems.isdisjoint(self._cases) or self._asks_which_form(words):
             return False
         concepts = {concept for _unit, concept in units}
         return not stems.isdisjoint(self._hosts) or not concepts.isdisjoint(self._host_concepts)
+
+    def _asks_which_form(self, words: list[str]) -> bool:
+        """Whether a word asking which ("vilken", "which") comes right before a form's."""
+        return any(
+            word in self._which and self._analyzer.stem(after) in self._hosts
+            for word, after in pairwise(words)
+        )
 
     def _settings(self, words: list[str], phrased: frozenset[int]) -> frozenset[str]:
         """The words that follow a place word ("på", "i"), past "min", "en", "den"; not a
