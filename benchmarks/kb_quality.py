@@ -64,6 +64,8 @@ SETS = {
     "holdout-30": EVAL / "eval_holdout_30.yaml",
     "holdout-31": EVAL / "eval_holdout_31.yaml",
     "holdout-32": EVAL / "eval_holdout_32.yaml",
+    "holdout-33": EVAL / "eval_holdout_33.yaml",
+    "holdout-34": EVAL / "eval_holdout_34.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
