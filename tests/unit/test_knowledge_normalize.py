@@ -169,6 +169,14 @@ def test_a_form_excuses_another_domain_unless_the_question_asks_how_its_case_is_
     # a form named by a phrase of its synonyms is a form too
     assert not foreign("blev utloggad när jag fyllde i ansökan om bygglov")
     assert foreign("blev utloggad när jag sökte bygglov")
+    # asking which form is asking for the other domain's form, not about one that fails
+    assert foreign("vilken blankett ska jag fylla i för att söka bygglov")
+    assert not foreign("blanketten för bygglov vill inte skickas, vilken knapp ska jag ta")
+
+
+def test_an_account_that_locks_itself_is_locked_and_a_computer_that_does_is_frozen() -> None:
+    assert query_terms("kontot låser sig hela tiden")[0] == set(terms("utelåst"))
+    assert set(terms("kraschar")) in query_terms("datorn låser sig hela tiden")
 
 
 def test_a_verbs_particle_puts_nothing_in_the_setting_and_a_switch_asks_about_its_object() -> None:
@@ -275,6 +283,18 @@ def test_a_time_word_puts_what_follows_in_the_setting() -> None:
     # "innan jullovet" says when, not what: the holiday is no evidence against the answer
     assert parser.groups("byta lösenord innan jullovet")[-1].setting
     assert parser.groups("byta lösenord inför semestern")[-1].setting
+
+
+def test_an_english_time_word_puts_what_follows_in_the_setting() -> None:
+    words = Counter(tokenize("forgot password reset account"))
+    reader = analyzer("forgot password reset account", "en")
+    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
+    # "after the holidays" says when, not what: the holidays are no evidence against the answer
+    assert parser.groups("forgot my password after the holidays")[-1].setting
+    assert parser.groups("forgot my password over the summer")[-1].setting
+    # (a phrase of another domain there, "after parental leave", still counts: the setting is
+    # read word by word, and a phrase's group is not one word)
+    assert not any(group.setting for group in parser.groups("forgot my password at once"))
 
 
 def test_folding_does_not_make_an_adjective_a_symptom() -> None:
