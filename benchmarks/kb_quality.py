@@ -66,6 +66,8 @@ SETS = {
     "holdout-32": EVAL / "eval_holdout_32.yaml",
     "holdout-33": EVAL / "eval_holdout_33.yaml",
     "holdout-34": EVAL / "eval_holdout_34.yaml",
+    "holdout-35": EVAL / "eval_holdout_35.yaml",
+    "holdout-36": EVAL / "eval_holdout_36.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
