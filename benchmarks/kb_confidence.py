@@ -51,8 +51,8 @@ from bot.knowledge.confidence import (  # noqa: E402
     features,
     load_judge,
 )
-from bot.knowledge.memory import Memory, blend, build, evidence, nearest, normalise  # noqa: E402
-from bot.knowledge.search import RELATIVE, Candidate, Question, rank_index  # noqa: E402
+from bot.knowledge.memory import Memory, build, nearest, normalise  # noqa: E402
+from bot.knowledge.search import Candidate, Question, rank_index, weigh  # noqa: E402
 
 L2 = 1.0  # on standardised features
 OFF_TOPIC_WEIGHT = 2.0  # in the fit, an off-topic example counts this many on-topic ones
@@ -96,16 +96,13 @@ class Example:
             for at in range(len(self.candidates))
         ]
         unanswered = max((un for _near, un in said), default=0.0)
-        scores = blend(
-            [found.score for found in self.candidates],
-            closeness,
-            RELATIVE * self.candidates[0].score,
-        )
-        floor = RELATIVE * max(scores)
-        top = [(key, score) for key, score in zip(self.ids, scores, strict=True) if score >= floor]
+        hits, recalled = weigh(self.candidates, closeness, unanswered)
+        ids = {found.number: key for found, key in zip(self.candidates, self.ids, strict=True)}
         # ordered as KnowledgeBase.search orders hits, so ties fall the same way
-        suggested = tuple(sorted(top, key=lambda hit: (-hit[1], hit[0]))[:TOP])
-        recalled = evidence(closeness, unanswered)
+        top = sorted(
+            ((ids[number], score) for number, score in hits), key=lambda hit: (-hit[1], hit[0])
+        )
+        suggested = tuple(top[:TOP])
         return Seen(features(self.question, self.candidates), suggested, recalled)
 
 

@@ -88,27 +88,44 @@ def score_index(
     question, candidates = ranked
     if not candidates:
         return []
-    scores = [found.score for found in candidates]
-    recalled = None
+    closeness: Sequence[float | None] = [None] * len(candidates)
+    unanswered = 0.0
     if memory is not None:
         text = normalise(query)
-        ids = (index.articles[found.number].id for found in candidates)
-        closeness = nearest(memory, text, ids)
-        recalled = evidence(closeness, memory.nearest_unanswered(text))
-        scores = blend(scores, closeness, RELATIVE * scores[0])
+        closeness = nearest(
+            memory, text, (index.articles[found.number].id for found in candidates)
+        )
+        unanswered = memory.nearest_unanswered(text)
+    hits, recalled = weigh(candidates, closeness, unanswered)
     # Whether anything is worth suggesting is judged on the words' best; the examples then
     # order what is suggested. Judging the re-ranked best accepted more off-topic questions
     # by leave-one-set-out (1,036 of 1,046 rejected, against 1,039): it is the candidate
     # closest to some example, so its closeness says less.
     if not confidence.is_confident(question, candidates, judge, recalled):
         return []
+    return hits
+
+
+def weigh(
+    candidates: Sequence[Candidate], closeness: Sequence[float | None], unanswered: float
+) -> tuple[list[tuple[int, float]], tuple[float, float, float] | None]:
+    """The candidates that would be suggested, best first, with the closeness of the question
+    to each one's nearest example blended into its score (None: no examples, or no memory),
+    and what the memory says of the words' best (``memory.evidence``).
+
+    The search and ``benchmarks/kb_confidence.py`` both rank with it, so the benchmark fits
+    the model on what the search does.
+    """
+    scores = blend(
+        [found.score for found in candidates], closeness, RELATIVE * candidates[0].score
+    )
     floor = RELATIVE * max(scores)
     hits = [
         (found.number, score)
         for found, score in zip(candidates, scores, strict=True)
         if score >= floor
     ]
-    return sorted(hits, key=lambda hit: -hit[1])
+    return sorted(hits, key=lambda hit: -hit[1]), evidence(closeness, unanswered)
 
 
 def rank_index(index: LanguageIndex, query: str) -> tuple[Question, list[Candidate]] | None:
