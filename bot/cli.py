@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import Settings
@@ -136,10 +136,8 @@ def _kb_stats(args: argparse.Namespace) -> int:
     from bot.knowledge import KnowledgeBase
 
     settings = Settings()
-    from bot.app import utc_now
-
     knowledge = KnowledgeBase.from_directory(settings.kb_dir)
-    since = utc_now() - timedelta(days=args.days) if args.days else None
+    since = _since(args.days)
     stats = asyncio.run(
         knowledge_stats(settings, limit=args.limit, knowledge=knowledge, since=since)
     )
@@ -147,16 +145,23 @@ def _kb_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _kb_examples(args: argparse.Namespace) -> int:
+def _since(days: int | None) -> datetime | None:
+    """The start of the last ``days`` days, or None for everything stored."""
     from bot.app import utc_now
+
+    return utc_now() - timedelta(days=days) if days else None
+
+
+def _kb_examples(args: argparse.Namespace) -> int:
     from bot.kb_stats import helped_stats, render_helped
     from bot.knowledge import KnowledgeBase
     from bot.knowledge.memory import FILE_NAME, add_examples
 
     settings = Settings()
     knowledge = KnowledgeBase.from_directory(settings.kb_dir)
-    since = utc_now() - timedelta(days=args.days) if args.days else None
-    listed = asyncio.run(helped_stats(settings, knowledge, limit=args.limit, since=since))
+    listed = asyncio.run(
+        helped_stats(settings, knowledge, limit=args.limit, since=_since(args.days))
+    )
     text = json.dumps(listed, ensure_ascii=False, indent=2) if args.json else None
     _write(text or render_helped(listed))
     if not args.add:

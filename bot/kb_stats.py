@@ -115,10 +115,7 @@ async def read_stats(
 ) -> dict[str, Any]:
     """The statistics read in the caller's session (the agent console's own connections):
     of the feedback since ``since``, or of all that is stored."""
-    query = select(Event.kind, Event.data).where(Event.kind.in_(FEEDBACK_KINDS))
-    if since is not None:
-        query = query.where(Event.created_at >= since)
-    rows = [(kind, data or {}) for kind, data in (await session.execute(query)).all()]
+    rows = await _events(session, FEEDBACK_KINDS, since)
     stats = summarize(rows, limit=limit, knowledge=knowledge)
     return {"since": since.isoformat() if since else None, **stats}
 
@@ -162,11 +159,18 @@ async def read_helped(
     since: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """``helped_questions`` of what is stored (since ``since``), in the caller's session."""
-    query = select(Event.data).where(Event.kind == "article_helped")
+    rows = await _events(session, ("article_helped",), since)
+    return helped_questions(rows, knowledge, limit=limit)
+
+
+async def _events(
+    session: AsyncSession, kinds: tuple[str, ...], since: datetime | None
+) -> list[tuple[str, dict[str, Any]]]:
+    """(kind, data) of the stored events of ``kinds``, since ``since`` or all."""
+    query = select(Event.kind, Event.data).where(Event.kind.in_(kinds))
     if since is not None:
         query = query.where(Event.created_at >= since)
-    rows = [("article_helped", data or {}) for (data,) in (await session.execute(query)).all()]
-    return helped_questions(rows, knowledge, limit=limit)
+    return [(kind, data or {}) for kind, data in (await session.execute(query)).all()]
 
 
 async def helped_stats(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -71,8 +71,13 @@ def create_router(page: Page) -> APIRouter:
         chosen = knowledge_period(days)
         if chosen is None:
             return page("knowledge.html", 400, selected=str(DEFAULT_DAYS), stats=None, **shown)
-        stats = await _stats(request, PAGE_ROWS, chosen)
-        helped = await _helped(request, chosen)
+        spoc, since = spoc_of(request), _since(chosen)
+        async with spoc.reads() as session:
+            stats = await read_stats(
+                session, limit=PAGE_ROWS, knowledge=spoc.knowledge, since=since
+            )
+            listed = await read_helped(session, spoc.knowledge, limit=PAGE_ROWS, since=since)
+        helped = _by_count(listed)
         return page("knowledge.html", selected=chosen, stats=stats, helped=helped, **shown)
 
     @router.get("/knowledge.csv")
@@ -98,18 +103,20 @@ def create_router(page: Page) -> APIRouter:
 
 async def _stats(request: Request, limit: int, chosen: str) -> dict[str, Any]:
     spoc = spoc_of(request)
-    since = None if chosen == EVERYTHING else utc_now() - timedelta(days=int(chosen))
     async with spoc.reads() as session:
-        return await read_stats(session, limit=limit, knowledge=spoc.knowledge, since=since)
+        return await read_stats(
+            session, limit=limit, knowledge=spoc.knowledge, since=_since(chosen)
+        )
 
 
-async def _helped(request: Request, chosen: str) -> list[dict[str, Any]]:
+def _since(chosen: str) -> datetime | None:
+    """The start of the chosen period, or None for everything stored."""
+    return None if chosen == EVERYTHING else utc_now() - timedelta(days=int(chosen))
+
+
+def _by_count(listed: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The questions a guide answered that are not yet among its examples, the most common
     first, as one list: (question, guide, language, count)."""
-    spoc = spoc_of(request)
-    since = None if chosen == EVERYTHING else utc_now() - timedelta(days=int(chosen))
-    async with spoc.reads() as session:
-        listed = await read_helped(session, spoc.knowledge, limit=PAGE_ROWS, since=since)
     rows = [
         {**item, "title": row["title"] or row["article_id"], "lang": row["lang"]}
         for row in listed

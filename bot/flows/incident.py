@@ -29,13 +29,14 @@ def _case(ctx: Context) -> dict[str, Any]:
     return ctx.flow_data("incident")
 
 
-def _absorb(ctx: Context, text: str) -> None:
-    """Take a free-text description of the incident and the facts it tells."""
+def _absorb(ctx: Context, text: str, *, correcting: bool = False) -> None:
+    """Take a free-text description of the incident and the facts it tells (replacing the
+    summary's when ``correcting``)."""
     if text:
         case = _case(ctx)
         question = "description" not in case and nlu.asks_how(text)
         case.setdefault("description", []).append(text)
-        _absorb_facts(ctx, text)
+        _absorb_facts(ctx, text, correcting=correcting)
         if question:
             _a_question(case)
 
@@ -370,9 +371,7 @@ async def _open(ctx: Context) -> str:
 async def _change(ctx: Context) -> str:
     """What the person changes or adds: what it says of service, since when, impact and
     urgency replaces the summary's, and the rest is added to the description."""
-    if ctx.text:
-        _case(ctx).setdefault("description", []).append(ctx.text)
-        _absorb_facts(ctx, ctx.text, correcting=True)
+    _absorb(ctx, ctx.text, correcting=True)
     return "incident.confirm"
 
 

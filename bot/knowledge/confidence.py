@@ -133,7 +133,7 @@ def is_confident(
 ) -> bool:
     """Whether the best candidate is worth suggesting, by the shipped models or ``judge``.
 
-    ``recalled`` is what the example memory says of it (``memory.recall``), None without.
+    ``recalled`` is what the example memory says of it (``memory.evidence``), None without.
     """
     return (judge or shipped()).accepts(features(question, candidates), recalled)
 

@@ -250,7 +250,7 @@ def add_examples(root: Path, additions: Iterable[tuple[str, str, str]]) -> int:
             questions.append(question)
             added += 1
     if added:
-        header = "".join(line for line in _opening_comment(text))
+        header = "".join(_opening_comment(text))
         body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
         written = path.with_name(f".{FILE_NAME}.tmp")
         written.write_text(header + body, encoding="utf-8")
