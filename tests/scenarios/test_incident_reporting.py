@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
@@ -306,11 +307,23 @@ async def test_cancel_midway_opens_no_ticket(client: httpx.AsyncClient) -> None:
     assert await tickets_of(client) == []
 
 
+AUTOREPLY = "hur slår jag på autosvar innan julledigheten"
+
+
+async def _guide_did_not_answer(
+    client: httpx.AsyncClient,
+) -> tuple[ChatPerson, list[dict[str, Any]]]:
+    """A how-to question whose guide (E-post och kalender's) did not answer it."""
+    person = await ChatPerson.start(client)
+    await person.say(AUTOREPLY)
+    return person, await person.press("incident:helped:no")
+
+
 async def test_a_how_to_question_gets_its_guide_at_once_and_is_solved_without_a_ticket(
     client: httpx.AsyncClient,
 ) -> None:
     person = await ChatPerson.start(client)
-    replies = await person.say("hur slår jag på autosvar innan julledigheten")
+    replies = await person.say(AUTOREPLY)
     text = replies[0]["text"]
     # Straight to the guide: no "what happens when you try?" for a question.
     assert text.startswith("Jag hittade en guide om det här:")
@@ -360,9 +373,7 @@ async def test_a_problem_that_asks_what_to_do_is_still_a_problem(
 async def test_the_guides_service_routes_the_ticket_when_the_guide_did_not_answer(
     client: httpx.AsyncClient,
 ) -> None:
-    person = await ChatPerson.start(client)
-    await person.say("hur slår jag på autosvar innan julledigheten")
-    replies = await person.press("incident:helped:no")
+    person, replies = await _guide_did_not_answer(client)
     # The guide is E-post och kalender's: no question which service it is about.
     assert replies[-1]["text"] == "Hur påverkar det ditt arbete just nu?"
     await person.press("incident:urgency:2")
@@ -375,9 +386,7 @@ async def test_the_guides_service_routes_the_ticket_when_the_guide_did_not_answe
 async def test_a_service_taken_from_a_guide_is_changed_by_what_the_person_says(
     client: httpx.AsyncClient,
 ) -> None:
-    person = await ChatPerson.start(client)
-    await person.say("hur slår jag på autosvar innan julledigheten")
-    await person.press("incident:helped:no")
+    person, _replies = await _guide_did_not_answer(client)
     await person.press("incident:urgency:3")
     await person.press("incident:change")
     await person.say("det gäller teams")

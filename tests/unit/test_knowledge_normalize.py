@@ -28,12 +28,15 @@ def terms(text: str, lang: str = "sv") -> list[str]:
     return analyzer(lang=lang).terms(tokenize(text))
 
 
+def parser(vocabulary: str = VOCABULARY, lang: str = "sv") -> QueryParser:
+    """A question reader for a knowledge base of ``vocabulary``'s words."""
+    words = Counter(tokenize(vocabulary))
+    reader = analyzer(vocabulary, lang)
+    return QueryParser(reader, words, frozenset(reader.terms(list(words))))
+
+
 def query_terms(text: str) -> list[set[str]]:
-    words = Counter(tokenize(VOCABULARY))
-    reader = analyzer()
-    known = frozenset(reader.terms(list(words)))
-    groups = QueryParser(reader, words, known).groups(text)
-    return [{term for term, _worth in group.terms} for group in groups]
+    return [{term for term, _worth in group.terms} for group in parser().groups(text)]
 
 
 def test_fold_drops_case_and_diacritics() -> None:
@@ -180,16 +183,14 @@ def test_an_account_that_locks_itself_is_locked_and_a_computer_that_does_is_froz
 
 
 def test_a_verbs_particle_puts_nothing_in_the_setting_and_a_switch_asks_about_its_object() -> None:
-    words = Counter(tokenize(VOCABULARY + " autosvar starta"))
-    reader = analyzer(VOCABULARY + " autosvar starta")
-    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
-    groups = {group.word: group for group in parser.groups("hur slår jag på autosvar")}
+    reading = parser(VOCABULARY + " autosvar starta")
+    groups = {group.word: group for group in reading.groups("hur slår jag på autosvar")}
     # "på" is the particle of "slå på", no preposition: the autoreply is no setting
     assert not groups["autosvar"].setting
     # and what a how-question wants done is the thing switched on, not the switching
     assert groups["autosvar"].action
-    assert not parser.groups("på autosvar")[0].action
-    assert parser.groups("i mötet på autosvar")[-1].setting
+    assert not reading.groups("på autosvar")[0].action
+    assert reading.groups("i mötet på autosvar")[-1].setting
 
 
 def test_a_person_of_the_workplace_is_no_word_of_another_domain() -> None:
@@ -257,10 +258,8 @@ def test_short_words_are_not_corrected_by_changing_a_letter() -> None:
 
 
 def test_typo_in_a_question_counts_slightly_less() -> None:
-    words = Counter(tokenize(VOCABULARY))
-    reader = analyzer()
-    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
-    (group,) = parser.groups("outlok")
+    reading = parser()
+    (group,) = reading.groups("outlok")
     assert group.terms == ((terms("outlook")[0], CORRECTED),)
 
 
@@ -277,24 +276,20 @@ def test_words_of_other_municipal_services_are_marked_foreign() -> None:
 
 
 def test_a_time_word_puts_what_follows_in_the_setting() -> None:
-    words = Counter(tokenize(VOCABULARY))
-    reader = analyzer()
-    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
+    reading = parser()
     # "innan jullovet" says when, not what: the holiday is no evidence against the answer
-    assert parser.groups("byta lösenord innan jullovet")[-1].setting
-    assert parser.groups("byta lösenord inför semestern")[-1].setting
+    assert reading.groups("byta lösenord innan jullovet")[-1].setting
+    assert reading.groups("byta lösenord inför semestern")[-1].setting
 
 
 def test_an_english_time_word_puts_what_follows_in_the_setting() -> None:
-    words = Counter(tokenize("forgot password reset account"))
-    reader = analyzer("forgot password reset account", "en")
-    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
+    reading = parser("forgot password reset account", "en")
     # "after the holidays" says when, not what: the holidays are no evidence against the answer
-    assert parser.groups("forgot my password after the holidays")[-1].setting
-    assert parser.groups("forgot my password over the summer")[-1].setting
+    assert reading.groups("forgot my password after the holidays")[-1].setting
+    assert reading.groups("forgot my password over the summer")[-1].setting
     # (a phrase of another domain there, "after parental leave", still counts: the setting is
     # read word by word, and a phrase's group is not one word)
-    assert not any(group.setting for group in parser.groups("forgot my password at once"))
+    assert not any(group.setting for group in reading.groups("forgot my password at once"))
 
 
 def test_folding_does_not_make_an_adjective_a_symptom() -> None:
@@ -304,10 +299,8 @@ def test_folding_does_not_make_an_adjective_a_symptom() -> None:
 
 
 def test_the_setting_of_a_place_phrase_is_its_noun_not_an_adjective_of_another_domain() -> None:
-    words = Counter(tokenize(VOCABULARY))
-    reader = analyzer()
-    parser = QueryParser(reader, words, frozenset(reader.terms(list(words))))
-    groups = {group.word: group for group in parser.groups("vpn på min privata dator")}
+    reading = parser()
+    groups = {group.word: group for group in reading.groups("vpn på min privata dator")}
     # "privata" says what kind of computer: a private one, evidence against the answer
     assert groups["privata"].foreign
     assert not groups["privata"].setting
