@@ -68,6 +68,10 @@ SETS = {
     "holdout-34": EVAL / "eval_holdout_34.yaml",
     "holdout-35": EVAL / "eval_holdout_35.yaml",
     "holdout-36": EVAL / "eval_holdout_36.yaml",
+    "holdout-37": EVAL / "eval_holdout_37.yaml",
+    "holdout-38": EVAL / "eval_holdout_38.yaml",
+    "holdout-39": EVAL / "eval_holdout_39.yaml",
+    "holdout-40": EVAL / "eval_holdout_40.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
 
     organisation_name: str = "Exempelby kommun"
     service_desk_phone: str = "0123-45 67 00"
-    service_desk_hours: str = "vardagar 08.00–17.00"
+    # None: the desk's opening hours (desk_open_hours) described in the reader's language
+    service_desk_hours: str | None = None
     # Where questions that are not about IT go (a citizen asking about the library).
     organisation_phone: str = "0123-45 60 00"
     public_base_url: str = "http://127.0.0.1:8000"

@@ -636,6 +636,86 @@ def email_in(text: str) -> str | None:
     return match.group(0).lower() if match else None
 
 
+_ABOUT_BOT = (
+    "vem ar du",
+    "vad ar du",
+    "ar du en robot",
+    "ar du en bot",
+    "ar du en chatbot",
+    "ar du en chattbot",
+    "ar du en ai",
+    "ar du ai",
+    "ar du en maskin",
+    "ar du en manniska",
+    "ar du en person",
+    "ar du en riktig",
+    "ar du riktig",
+    "ar du pa riktigt",
+    "pratar jag med en",
+    "chattar jag med en",
+    "skriver jag med en",
+    "ar det en robot",
+    "ar det en manniska",
+    "ar det en bot",
+    "vad kan du",
+    "vad kan jag fraga",
+    "vad gor du",
+    "hur fungerar du",
+    "hur funkar du",
+    "who are you",
+    "what are you",
+    "are you a bot",
+    "are you a robot",
+    "are you a chatbot",
+    "are you an ai",
+    "are you ai",
+    "are you a machine",
+    "are you human",
+    "are you a human",
+    "are you a person",
+    "are you a real",
+    "are you real",
+    "am i talking to",
+    "am i chatting with",
+    "is this a bot",
+    "is this a robot",
+    "is this a human",
+    "is this a real",
+    "what can you do",
+    "what can you help",
+    "what can i ask",
+    "what do you do",
+    "how do you work",
+)
+
+
+def asks_about_bot(text: str) -> bool:
+    """ "Vem är du?", "är du en robot?", "what can you do": a question about the assistant
+    itself, answered honestly. Not when a problem comes with it ("vad kan du göra åt att
+    outlook kraschar" is about Outlook)."""
+    return (
+        0 < len(words(text)) <= 10 and _has_any(text, _ABOUT_BOT) and not describes_problem(text)
+    )
+
+
+def is_chatter(text: str) -> bool:
+    """Words that say nothing a ticket could be about: a greeting, thanks, a bare "ok" or
+    "nej", a question about the bot, or only asking for a person or venting ("du är
+    värdelös"). A message that describes a problem never is."""
+    if describes_problem(text):
+        return False
+    count = len(words(text))
+    return (
+        is_greeting(text)
+        or is_thanks(text)
+        or is_cancel(text)
+        or is_meaningless(text)
+        or asks_about_bot(text)
+        or (count <= 3 and yes_or_no(text) is not None)
+        or (count <= 8 and (wants_human(text) or is_frustrated(text)))
+    )
+
+
 def wants_human(text: str) -> bool:
     return _has_any(text, _HUMAN)
 
@@ -785,6 +865,16 @@ def expresses_need(text: str) -> bool:
     """Someone saying they need or want something ("jag behöver adobe acrobat"), not asking
     for help with it ("jag behöver hjälp med headsetet") and not reporting it broken."""
     return _has_any(text, _NEED) and not _has_any(text, _HELP) and not _has_any(text, _BROKEN)
+
+
+_TO_KNOW = ("veta", "fraga", "know", "ask")
+
+
+def wishes_for_something(text: str) -> bool:
+    """A short wish ("jag behöver visio", "i need visio") that names nothing spoc knows:
+    something to order, most likely. Not wanting to know something ("jag behöver veta när
+    biblioteket öppnar")."""
+    return expresses_need(text) and len(words(text)) <= 6 and not _has_any(text, _TO_KNOW)
 
 
 def wants_request(text: str) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import nlu, privacy
-from bot.agents import escalation
+from bot.agents import escalation, hours
 from bot.errors import NotFound, SpocError
 from bot.flows import FIRST_CONTACT, START, enter, run_turn, status
 from bot.flows.base import Context, EscalationPlaced, Services, TicketOpened, TicketView
@@ -101,7 +101,7 @@ class Router:
         # Wakes this process's live streams after commit (the web app sets its hub's).
         self.wake: Callable[[Hashable], None] = lambda _topic: None
         self._live_channel = agents.live_channel(services.settings.database_schema)
-        escalation.desk_of(services.settings)  # a mistake in SPOC_DESK_OPEN_HOURS stops the start
+        hours.desk_of(services.settings)  # a mistake in SPOC_DESK_OPEN_HOURS stops the start
 
     async def start_conversation(
         self,

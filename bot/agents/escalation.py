@@ -4,15 +4,14 @@ does while the conversation waits for or belongs to an agent."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.agents.hours import DeskHours
-from bot.config import Settings
+from bot import nlu
+from bot.agents.hours import DeskHours, desk_of
 from bot.errors import Conflict
 from bot.flows.base import Context, EscalationPlaced, Services
 from bot.flows.handoff import LEAVE_QUEUE, MISUNDERSTOOD, P1
@@ -27,17 +26,6 @@ from bot.web.hub import QUEUE, Topic
 IMPACT_KEYS = ("impact_1", "impact_2", "impact_3")
 URGENCY_KEYS = ("urgency_1", "urgency_2", "urgency_3")
 RECENT_MESSAGES = 4
-
-
-@cache
-def desk_hours(spec: str, zone: str, holidays_open: bool) -> DeskHours:
-    return DeskHours.parse(spec, zone, holidays_open=holidays_open)
-
-
-def desk_of(settings: Settings) -> DeskHours:
-    return desk_hours(
-        settings.desk_open_hours, settings.desk_timezone, settings.desk_holidays_open
-    )
 
 
 async def _recent_words(session: AsyncSession, conversation_id: int) -> list[str]:
@@ -58,7 +46,12 @@ async def gather(
     case = ctx.data.get("incident") or {}
     service = ctx.services.catalog.get(case.get("service_id"))
     described = " ".join(case.get("description", []))
-    problem = described or " / ".join(await _recent_words(session, conversation.id))
+    # What the person wrote, without the words that say nothing ("hej", "är du en robot?"):
+    # with nothing left, there is nothing to open a ticket about.
+    said = [
+        text for text in await _recent_words(session, conversation.id) if not nlu.is_chatter(text)
+    ]
+    problem = described or " / ".join(said)
     impact, urgency = case.get("impact"), case.get("urgency")
     return {
         "problem": shorten(problem, 600),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from bot.config import Settings
 from bot.errors import ConfigError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -160,3 +161,21 @@ class DeskHours:
         if lang == "en":
             return f"{weekday} {local.day} {month} at {local:%H:%M}"
         return f"{weekday} {local.day} {month} kl. {local:%H.%M}"
+
+
+@cache
+def desk_hours(spec: str, zone: str, holidays_open: bool) -> DeskHours:
+    return DeskHours.parse(spec, zone, holidays_open=holidays_open)
+
+
+def desk_of(settings: Settings) -> DeskHours:
+    return desk_hours(
+        settings.desk_open_hours, settings.desk_timezone, settings.desk_holidays_open
+    )
+
+
+def phone_hours(settings: Settings, locale: str) -> str:
+    """When a person can reach the service desk, in the reader's language: the words of
+    ``SPOC_SERVICE_DESK_HOURS`` when they are set, else the desk's opening hours
+    (``SPOC_DESK_OPEN_HOURS``) described, so an English reply never says "vardagar"."""
+    return settings.service_desk_hours or desk_of(settings).summary(locale)

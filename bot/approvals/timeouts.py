@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.agents.hours import phone_hours
 from bot.approvals import store
 from bot.approvals.chats import kept_conversation, post
 from bot.approvals.desk import Approvals
@@ -173,7 +174,7 @@ class ApprovalTimeouts:
             item=self.approvals.item_name(ticket, locale),
             waited=services.replies.text(locale, "hours", hours=hours),
             phone=services.settings.service_desk_phone,
-            hours=services.settings.service_desk_hours,
+            hours=phone_hours(services.settings, locale),
         )
         await post(self.approvals.outbox, session, conversation, reply)
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from bot.agents.hours import phone_hours
 from bot.approvals.desk import Approvals
 from bot.approvals.links import LinkClaim, LinkExpired, LinkInvalid
 from bot.approvals.port import Decision
@@ -41,7 +42,7 @@ def create_router(settings: Settings) -> APIRouter:
             links=LINKS[lang],
             org=settings.organisation_name,
             phone=settings.service_desk_phone,
-            hours=settings.service_desk_hours,
+            hours=phone_hours(settings, lang),
             view=view,
             **context,
         )

@@ -35,6 +35,7 @@ START = "greeting.start"
 # A chat tool's first message (Slack, Telegram, terminal) comes with no greeting step before
 # it: the conversation starts here, and the first answer also says that this is a bot.
 FIRST_CONTACT = "greeting.first"
+ABOUT = "greeting.about"
 LANGUAGE = "lang:"
 _MAX_HOPS = 12  # states entered in one turn; more means a wiring mistake, not a conversation
 
@@ -61,6 +62,8 @@ async def run_turn(ctx: Context) -> None:
     ctx.state = IDLE
     if not ctx.action and nlu.is_greeting(ctx.text):
         return await enter(ctx, START)  # the full greeting says it
+    if not ctx.action and _asks_about_the_bot(ctx):
+        return await _about_the_bot(ctx)  # the answer says it
     await _run_turn(ctx)
     organisation = ctx.services.settings.organisation_name
     intro = ctx.services.replies.render(ctx.locale, "bot_intro", organisation=organisation)
@@ -85,6 +88,8 @@ async def _run_turn(ctx: Context) -> None:
     if not ctx.action:
         if (language := nlu.requested_language(ctx.text)) is not None:
             return await _switch_language(ctx, language)
+        if _asks_about_the_bot(ctx):  # before a person: "är du en människa?"
+            return await _about_the_bot(ctx)
         if nlu.wants_human(ctx.text):
             return await enter(ctx, "handoff.escalate")
         if nlu.is_frustrated(ctx.text):
@@ -99,6 +104,20 @@ async def _run_turn(ctx: Context) -> None:
     await enter(ctx, following)
     if ctx.understood:
         ctx.data["misses"] = 0
+
+
+def _asks_about_the_bot(ctx: Context) -> bool:
+    # "vad kan du om vpn?" is about the VPN
+    return nlu.asks_about_bot(ctx.text) and not ctx.services.catalog.match(ctx.text)
+
+
+async def _about_the_bot(ctx: Context) -> None:
+    """Says what spoc is; a question that was open is asked again, so the person can go on."""
+    ctx.record("asked_about_bot")
+    if ctx.state.startswith("greeting.") or STATES[ctx.state].ask is None:
+        return await enter(ctx, ABOUT)
+    greeting.about_me(ctx)
+    await enter(ctx, ctx.state)
 
 
 async def _switch_language(ctx: Context, language: str) -> None:

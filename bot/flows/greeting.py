@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import nlu, privacy
+from bot.agents.hours import phone_hours
 from bot.flows import password_reset
 from bot.flows.base import IDLE, Context, Flow, State
 from bot.flows.fallback import misunderstood
@@ -37,8 +38,26 @@ async def _greet(ctx: Context) -> str | None:
         menu_buttons(ctx),
         organisation=settings.organisation_name,
         phone=settings.service_desk_phone,
-        hours=settings.service_desk_hours,
+        hours=phone_hours(settings, ctx.locale),
     )
+    return None
+
+
+def about_me(ctx: Context, buttons: list[Button] | None = None) -> None:
+    """What spoc is and what it can do, honestly: "vem är du?", "är du en robot?"."""
+    settings = ctx.services.settings
+    ctx.say(
+        "about_me",
+        buttons or [],
+        organisation=settings.organisation_name,
+        resets=password_reset.available(ctx),
+        phone=settings.service_desk_phone,
+        hours=phone_hours(settings, ctx.locale),
+    )
+
+
+async def _about(ctx: Context) -> str | None:
+    about_me(ctx, menu_buttons(ctx))
     return None
 
 
@@ -81,6 +100,8 @@ async def decide(ctx: Context) -> str:
         return "incident.start"
     if nlu.asks_how(text) and _has_a_guide(ctx, text):  # "hur slår jag på autosvar?"
         return "incident.start"
+    if nlu.wishes_for_something(text):  # "jag behöver visio": not in the catalogue
+        return "request.unlisted"
     return await misunderstood(ctx)
 
 
@@ -139,6 +160,7 @@ FLOW = Flow(
         "start": State(_greet, decide),
         "menu": State(_menu, decide),
         "idle": State(_idle_prompt, decide),
+        "about": State(_about, decide),
     },
 )
 

@@ -9,6 +9,7 @@ agent. The one thing the person can still do with the bot is leave the queue.
 
 from __future__ import annotations
 
+from bot.agents.hours import phone_hours
 from bot.flows.base import IDLE, NEW_TOPIC, Context, Flow, State
 
 CREATE_TICKET = "handoff:ticket"
@@ -28,7 +29,7 @@ async def _escalate(ctx: Context) -> str | None:
             "escalated",
             [ctx.button("create_ticket", CREATE_TICKET), ctx.button("back_to_menu", BACK)],
             phone=settings.service_desk_phone,
-            hours=settings.service_desk_hours,
+            hours=phone_hours(settings, ctx.locale),
         )
         return None
     placed = await ctx.escalate(reason=reason)
@@ -38,7 +39,7 @@ async def _escalate(ctx: Context) -> str | None:
             [ctx.button("leave_queue", LEAVE_QUEUE)],
             reason=reason,
             position=placed.position,
-            hours=placed.hours or settings.service_desk_hours,
+            hours=placed.hours or phone_hours(settings, ctx.locale),
         )
         return "handoff.waiting"
     offer = (
@@ -51,7 +52,7 @@ async def _escalate(ctx: Context) -> str | None:
         offer,
         reason=reason,
         number=placed.ticket_number,
-        hours=placed.hours or settings.service_desk_hours,
+        hours=placed.hours or phone_hours(settings, ctx.locale),
         next_opening=placed.next_opening,
         answer_by=placed.answer_by,
         phone=settings.service_desk_phone,

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import nlu, otp
+from bot.agents.hours import phone_hours
 from bot.directory.base import DirectoryUnavailable, Person, is_plausible_account
 from bot.flows.base import IDLE, NEW_TOPIC, Context, Flow, State
 
@@ -90,7 +91,7 @@ def _keep(ctx: Context, case: dict[str, Any]) -> None:
 
 def _desk(ctx: Context) -> dict[str, str]:
     settings = ctx.services.settings
-    return {"phone": settings.service_desk_phone, "hours": settings.service_desk_hours}
+    return {"phone": settings.service_desk_phone, "hours": phone_hours(settings, ctx.locale)}
 
 
 def _begin(ctx: Context, purpose: str) -> str | None:

@@ -71,13 +71,23 @@ async def _ask_item(ctx: Context) -> str | None:
     requests = ctx.services.catalog.requests
     candidates = [requests.get(i) for i in _case(ctx).get("candidates", [])]
     items = [item for item in candidates if item] or list(requests.items)
-    buttons = [Button(item.name(ctx.locale), f"{ITEM}{item.id}") for item in items]
-    ctx.say(
-        "ask_request_item",
-        [*buttons[:MAX_ITEM_BUTTONS], ctx.button("request_other", OTHER)],
-        unsure=bool(candidates),
-    )
+    ctx.say("ask_request_item", _item_buttons(ctx, items), unsure=bool(candidates))
     return None
+
+
+async def _unlisted(ctx: Context) -> str | None:
+    """ "Jag behöver visio": a wish the catalogue does not name. Say so, show what can be
+    ordered here, and "something else" goes on to the service desk."""
+    ctx.data["request"] = {"candidates": []}
+    ctx.record("request_item_not_found")
+    items = list(ctx.services.catalog.requests.items)
+    ctx.say("request_item_not_found", _item_buttons(ctx, items))
+    return None
+
+
+def _item_buttons(ctx: Context, items: list[RequestItem]) -> list[Button]:
+    buttons = [Button(item.name(ctx.locale), f"{ITEM}{item.id}") for item in items]
+    return [*buttons[:MAX_ITEM_BUTTONS], ctx.button("request_other", OTHER)]
 
 
 async def _item_chosen(ctx: Context) -> str:
@@ -261,6 +271,7 @@ FLOW = Flow(
     {
         "start": State(_start, _item_chosen),
         "choose": State(_ask_item, _item_chosen),
+        "unlisted": State(_unlisted, _item_chosen),
         "field": State(_ask_field, _answer),
         "confirm": State(_ask_confirm, _confirm),
     },

@@ -93,7 +93,9 @@ class QueryParser:
             if concept is not None:
                 foreign = concept.startswith(FOREIGN)
                 known = not foreign and concept in self._known
-                group = QueryGroup(word, ((concept, 1.0),), known, foreign, word in settings, acts)
+                # a phrase is in the setting when any of its words is ("after parental leave")
+                placed = word in settings or not settings.isdisjoint(word.split())
+                group = QueryGroup(word, ((concept, 1.0),), known, foreign, placed, acts)
                 found.setdefault(group.terms, group)
             else:
                 for group in self._word_groups(word):

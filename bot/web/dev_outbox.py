@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from bot.agents.hours import phone_hours
 from bot.app import Spoc
 from bot.config import Settings
 from bot.errors import NotFound
@@ -34,7 +35,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             links=LINKS["sv"],
             org=settings.organisation_name,
             phone=settings.service_desk_phone,
-            hours=settings.service_desk_hours,
+            hours=phone_hours(settings, "sv"),
             items=items,
         )
         return HTMLResponse(html)

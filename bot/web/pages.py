@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
+from bot.agents.hours import phone_hours
 from bot.config import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -108,7 +109,7 @@ def create_router(settings: Settings) -> APIRouter:
             "links": LINKS[lang],
             "org": settings.organisation_name,
             "phone": settings.service_desk_phone,
-            "hours": settings.service_desk_hours,
+            "hours": phone_hours(settings, lang),
             "base_url": settings.public_base_url.rstrip("/"),
             "ttl_minutes": ttl,
             "retention_days": settings.chat_retention_days,
@@ -132,7 +133,7 @@ def create_router(settings: Settings) -> APIRouter:
         return WidgetConfig(
             organisation=settings.organisation_name,
             service_desk_phone=settings.service_desk_phone,
-            service_desk_hours=settings.service_desk_hours,
+            service_desk_hours=phone_hours(settings, settings.default_locale),
             session_ttl_seconds=ttl,
             session_warning_seconds=warning_seconds(ttl),
             max_message_chars=settings.max_message_chars,

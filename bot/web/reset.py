@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
+from bot.agents.hours import phone_hours
 from bot.app import Spoc
 from bot.config import Settings
 from bot.directory import (
@@ -102,7 +103,7 @@ def create_router(settings: Settings) -> APIRouter:
             "links": LINKS[lang],
             "org": settings.organisation_name,
             "phone": settings.service_desk_phone,
-            "hours": settings.service_desk_hours,
+            "hours": phone_hours(settings, lang),
             "state": state,
             "messages": texts,
             "min_length": settings.password_min_length,
@@ -211,7 +212,7 @@ async def _tell_the_owner(spoc: Spoc, person: Person, lang: str) -> None:
         person=person.display_name,
         username=person.username,
         phone=s.service_desk_phone,
-        hours=s.service_desk_hours,
+        hours=phone_hours(s, lang),
         organisation=s.organisation_name,
     )
     subject = replies.label(lang, "password_changed_subject")

@@ -120,6 +120,18 @@ async def test_start_is_answered_with_the_greeting_that_says_it_is_a_bot(
     assert "menu:human" in anna.offered()  # a way to a person, offered at once
 
 
+async def test_a_first_message_asking_what_this_is_gets_the_honest_answer_once(
+    telegram: Telegram,
+) -> None:
+    anna, fake = telegram.anna, telegram.fake
+    await anna.say("är du en robot?")
+    await telegram.settled()
+    (answer,) = [str(message["text"]) for message in fake.in_chat(4242)]
+    assert "ett datorprogram, inte en människa" in answer
+    assert "automatisk tjänst" not in answer  # not the introduction on top of the answer
+    assert "menu:human" in anna.offered()
+
+
 async def test_a_ticket_update_reaches_the_chat_where_the_person_wrote(
     telegram: Telegram,
 ) -> None:

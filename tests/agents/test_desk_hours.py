@@ -72,6 +72,40 @@ async def test_outside_hours_a_bot_that_does_not_understand_offers_a_ticket(
     assert "Berätta med egna ord" in person.transcript[-1]["text"]
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        ["hej", "vem är du?", "kan jag prata med en människa"],
+        ["vad kan du hjälpa till med?", "ok", "du är värdelös"],
+    ],
+)
+async def test_outside_hours_no_ticket_is_made_of_words_that_say_nothing(
+    client: httpx.AsyncClient, said: list[str]
+) -> None:
+    at(client, SATURDAY_NOON)
+    person = await ChatPerson.start(client)
+    for text in said:
+        replies = await person.say(text)
+    assert "Servicedesken har stängt" in replies[-1]["text"]
+    assert "Vill du att jag skapar ett ärende" in replies[-1]["text"]
+    assert person.offered() == ["handoff:ticket", "handoff:back"]
+    assert await tickets_of(client) == []  # a ticket reading "hej / vem är du?" helps nobody
+    await person.press("handoff:ticket")
+    assert "Berätta med egna ord" in person.last_text()  # the way to a ticket stays open
+
+
+async def test_outside_hours_the_words_that_say_something_make_the_ticket(
+    client: httpx.AsyncClient,
+) -> None:
+    at(client, SATURDAY_NOON)
+    person = await ChatPerson.start(client)
+    await person.say("hej")
+    await person.say("lönen syns inte i självservice")
+    await person.say("kan jag prata med en människa")
+    (ticket,) = await tickets_of(client)
+    assert ticket.description == "lönen syns inte i självservice"
+
+
 def test_desk_hours_know_swedish_public_holidays() -> None:
     desk = DeskHours.parse("mon-fri 08:00-17:00")
     good_friday = datetime(2027, 3, 26, 10, 0, tzinfo=UTC)

@@ -329,6 +329,27 @@ async def test_saying_what_you_need_by_its_name_starts_the_request(
     assert "Vad behöver du" not in helped.last_text()
 
 
+async def test_a_wish_the_catalogue_does_not_name_is_told_so_with_what_can_be_ordered(
+    chat: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(chat, "sv")
+    await person.say("jag behöver visio")
+    assert "Jag hittar inte det i listan" in person.last_text()  # not "I did not understand"
+    offered = person.offered()
+    assert "request:item:acrobat_pro" in offered
+    assert offered[-1] == "request:other"  # and a way to a person for anything else
+    await person.press("request:other")
+    assert "Jag kopplar dig till en person" in person.last_text()
+    english = await ChatPerson.start(chat, "en")
+    await english.say("i need visio")
+    assert english.offered()[-1] == "request:other"
+    # Wanting to know something is no order.
+    asking = await ChatPerson.start(chat, "sv")
+    await asking.say("jag behöver veta när biblioteket öppnar")
+    assert "request:other" not in asking.offered()
+    assert "växeln" in asking.last_text()
+
+
 async def test_an_optional_question_can_be_skipped_and_the_request_cancelled(
     chat: httpx.AsyncClient,
 ) -> None:
