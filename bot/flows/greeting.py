@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import nlu, privacy
 from bot.agents.hours import phone_hours
 from bot.flows import password_reset
@@ -43,12 +45,12 @@ async def _greet(ctx: Context) -> str | None:
     return None
 
 
-def about_me(ctx: Context, buttons: list[Button] | None = None) -> None:
+def about_me(ctx: Context, buttons: Sequence[Button] = ()) -> None:
     """What spoc is and what it can do, honestly: "vem är du?", "är du en robot?"."""
     settings = ctx.services.settings
     ctx.say(
         "about_me",
-        buttons or [],
+        buttons,
         organisation=settings.organisation_name,
         resets=password_reset.available(ctx),
         phone=settings.service_desk_phone,
