@@ -9,9 +9,9 @@ from typing import Any
 import yaml
 
 from bot.errors import ConfigError
-from bot.fuzzy import alias_score as _alias_score
+from bot.fuzzy import Aliases
 from bot.request_items import RequestItems
-from bot.text import fold, words
+from bot.text import fold
 
 _MIN_SCORE = 85.0
 
@@ -44,13 +44,17 @@ class Catalog:
         services: tuple[Service, ...],
         sla: dict[str, Any],
         requests: RequestItems | None = None,
+        false_friends: tuple[str, ...] = (),
     ) -> None:
         self.services = services
         self.sla = sla
         self.requests = requests or RequestItems()
+        self.false_friends = false_friends
         self._by_id = {service.id: service for service in services}
-        self._aliases = tuple(
-            (service, fold(alias)) for service in services for alias in service.aliases
+        self._aliases = Aliases(
+            ((service, alias) for service in services for alias in service.aliases),
+            floor=_MIN_SCORE,
+            false_friends=false_friends,
         )
 
     @classmethod
@@ -68,9 +72,11 @@ class Catalog:
                 )
                 for item in raw["services"]
             )
+            false_friends = tuple(str(word) for word in raw.get("false_friends") or ())
         except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
             raise ConfigError(f"the service catalog in {path} cannot be read: {error}") from error
-        return cls(services, sla, RequestItems.from_directory(path))
+        requests = RequestItems.from_directory(path, false_friends=false_friends)
+        return cls(services, sla, requests, false_friends)
 
     def get(self, service_id: str | None) -> Service | None:
         return self._by_id.get(service_id) if service_id else None
@@ -86,11 +92,8 @@ class Catalog:
 
     def match(self, text: str) -> ServiceMatch | None:
         """The service the text is most likely about, or None when nothing is close enough."""
-        folded = fold(text)
-        tokens = words(text)
         best: ServiceMatch | None = None
-        for service, alias in self._aliases:
-            score = _alias_score(alias, tokens, folded)
-            if score >= _MIN_SCORE and (best is None or score > best.score):
+        for service, score in self._aliases.scores(text):
+            if best is None or score > best.score:  # the first of equals, as listed
                 best = ServiceMatch(service, score)
         return best

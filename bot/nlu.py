@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from bot.knowledge.lexicon import lexicon
 from bot.sla import (
     IMPACT_ONE,
     IMPACT_SEVERAL,
@@ -222,7 +223,14 @@ _PROBLEM = (
     "nere",
     "langsam",
     "langsamt",
+    "seg",
     "segt",
+    "laggar",
+    "hackar",
+    "flimrar",
+    "tappar",
+    "kopplar ner",
+    "bryts",
     "slutat",
     "laser sig",
     "last",
@@ -248,6 +256,13 @@ _PROBLEM = (
     "konstigt",
     "crashing",
     "keeps crashing",
+    "dropping",
+    "keeps dropping",
+    "disconnects",
+    "disconnecting",
+    "lagging",
+    "flickering",
+    "offline",
     "freezing",
     "hangs",
     "hanging",
@@ -746,6 +761,22 @@ def yes_or_no(text: str) -> bool | None:
 
 def describes_problem(text: str) -> bool:
     return _has_any(text, _PROBLEM)
+
+
+# Words that say there is trouble but not what it is: "problem med outlook" tells the
+# service, not what happens.
+_VAGUE: tuple[str, ...] = ("problem", "problemet", "problemen", "fel", "felet", "strul")
+_VAGUE += ("issue", "issues", "trouble", "help", "hjalp")
+
+
+def says_what_happens(text: str) -> bool:
+    """Whether the text tells what goes wrong, not only that something does: "outlook
+    kraschar", "the vpn keeps dropping", "teams kamera svart" (a thing and two words about
+    it); not "jag har problem med outlook"."""
+    if _has_any(text, _PROBLEM, unless=_VAGUE):
+        return True
+    filler = lexicon("sv").stopwords | lexicon("en").stopwords | frozenset(_VAGUE)
+    return sum(word not in filler for word in words(text)) >= 3
 
 
 def impact_of(text: str) -> int | None:

@@ -27,6 +27,9 @@ def create_environment(directory: Path = TEMPLATES) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # Read once, like the labels: templates change with a release, which restarts spoc,
+        # and checking each file's time on every reply cost about 1 % of a turn.
+        auto_reload=False,
     )
 
 

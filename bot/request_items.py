@@ -10,8 +10,7 @@ from typing import Any, Literal
 import yaml
 
 from bot.errors import ConfigError
-from bot.fuzzy import alias_score
-from bot.text import fold, words
+from bot.fuzzy import Aliases
 
 FILE = "requests.yaml"
 ApprovalRule = Literal["manager", "owner", "pre-approved"]
@@ -98,13 +97,15 @@ class ItemMatch:
 
 
 class RequestItems:
-    def __init__(self, items: tuple[RequestItem, ...] = ()) -> None:
+    def __init__(
+        self, items: tuple[RequestItem, ...] = (), false_friends: tuple[str, ...] = ()
+    ) -> None:
         self.items = items
         self._by_id = {item.id: item for item in items}
-        self._aliases = tuple(
-            (item, fold(alias))
-            for item in items
-            for alias in (*item.aliases, *item.names.values())
+        self._aliases = Aliases(
+            ((item, alias) for item in items for alias in (*item.aliases, *item.names.values())),
+            floor=FLOOR_SCORE,
+            false_friends=false_friends,
         )
 
     def __len__(self) -> int:
@@ -115,20 +116,18 @@ class RequestItems:
 
     def ranked(self, text: str) -> list[ItemMatch]:
         """Items the text may be about, best first (each item once)."""
-        folded, tokens = fold(text), words(text)
         best: dict[str, ItemMatch] = {}
-        for item, alias in self._aliases:
-            score = alias_score(alias, tokens, folded)
-            if score >= FLOOR_SCORE and score > best.get(item.id, ItemMatch(item, 0)).score:
+        for item, score in self._aliases.scores(text):
+            if score > best.get(item.id, ItemMatch(item, 0)).score:
                 best[item.id] = ItemMatch(item, score)
         return sorted(best.values(), key=lambda match: -match.score)
 
     @classmethod
-    def from_directory(cls, path: Path) -> RequestItems:
+    def from_directory(cls, path: Path, false_friends: tuple[str, ...] = ()) -> RequestItems:
         """The items of ``path/requests.yaml``; none when the file is not there."""
         source = path / FILE
         if not source.is_file():
-            return cls()
+            return cls(false_friends=false_friends)
         try:
             raw = yaml.safe_load(source.read_text(encoding="utf-8"))
             items = tuple(_item(entry) for entry in raw["requests"])
@@ -137,7 +136,7 @@ class RequestItems:
         ids = [item.id for item in items]
         if len(ids) != len(set(ids)):
             raise ConfigError(f"{source}: request item ids must be unique")
-        return cls(items)
+        return cls(items, false_friends)
 
 
 def _item(entry: dict[str, Any]) -> RequestItem:

@@ -66,7 +66,7 @@ def _absorb_facts(ctx: Context, text: str, *, correcting: bool = False) -> None:
         case["impact"] = impact
     if ("urgency" not in case or correcting) and (urgency := nlu.urgency_of(text)) is not None:
         case["urgency"] = urgency
-    if nlu.describes_problem(text) and len(text.split()) >= MIN_SYMPTOM_WORDS:
+    if len(text.split()) >= MIN_SYMPTOM_WORDS and nlu.says_what_happens(text):
         case["symptom_known"] = True
 
 

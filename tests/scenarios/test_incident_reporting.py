@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.support.chat import ChatPerson, events_of, tickets_of
 
@@ -253,6 +254,27 @@ async def test_language_follows_the_first_message_and_switches_on_request(
     )
     replies = await person.say("på svenska tack")
     assert replies[0]["text"] == "Nu skriver jag på svenska."
+
+
+@pytest.mark.parametrize(
+    ("first", "asks_what_happens"),
+    [
+        # What goes wrong is said: asking "what happens when you try?" would not listen.
+        ("the vpn keeps dropping", False),
+        ("vpn tappar anslutningen hela tiden", False),
+        ("teams kamera svart", False),
+        # Only that something is wrong with a service: what happens is the next question.
+        ("jag har problem med outlook", True),
+        ("I have an issue with the printer", True),
+    ],
+)
+async def test_what_happens_is_asked_only_when_the_message_did_not_say_it(
+    client: httpx.AsyncClient, first: str, asks_what_happens: bool
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say(first)
+    asked = any("Vad händer" in r["text"] or "What happens" in r["text"] for r in replies)
+    assert asked is asks_what_happens, [r["text"] for r in replies]
 
 
 # Asking for a person and two misunderstandings in a row: tests/agents/ (the agents' queue).

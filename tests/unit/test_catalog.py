@@ -3,9 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.catalog import Catalog
 from bot.errors import ConfigError
+from bot.fuzzy import token_score
+from bot.text import fold, words
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,3 +68,85 @@ def test_a_service_is_found_by_its_name_in_either_language(catalog: Catalog) -> 
     assert catalog.named("Nätverk och wifi") is catalog.named("NATVERK OCH WIFI")
     assert catalog.named("Kaffemaskinen") is None
     assert catalog.named("") is None and catalog.named(None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "service", "score"),
+    [
+        # "VPN:en" is how Swedish inflects an abbreviation: the same word.
+        ("vpn:en kopplar ner hela tiden", "remote", 95.0),
+        ("the mapped drive has a red X", "files", 100.0),
+        # A compound of the alias and another word counts, a little less than the word.
+        ("skärmlåset kommer hela tiden", "workplace", 86.0),
+    ],
+)
+def test_how_sure_a_match_is(catalog: Catalog, text: str, service: str, score: float) -> None:
+    match = catalog.match(text)
+    assert match is not None
+    assert (match.service.id, match.score) == (service, score)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kaffemaskinen på kontoret är trasig",  # the office, not the account ("konto")
+        "du är värdelös",  # not care ("vård")
+        "vilken film ska jag se ikväll",  # not a file ("fil")
+        "how do I apply for parental leave",  # not an app
+        "bra musik att jobba till",  # not a mouse ("mus")
+        "kan vi ses i förmiddag",  # not a form
+    ],
+)
+def test_a_word_that_only_begins_like_an_alias_is_not_the_service(
+    catalog: Catalog, text: str
+) -> None:
+    assert catalog.match(text) is None
+
+
+def test_false_friends_are_read_from_the_catalog(tmp_path: Path) -> None:
+    services = """
+false_friends: [kontor]
+services:
+  - {id: account, name: {sv: Konto}, aliases: [konto], owner_group: Servicedesk}
+"""
+    (tmp_path / "services.yaml").write_text(services, encoding="utf-8")
+    (tmp_path / "sla.yaml").write_text("{}", encoding="utf-8")
+    catalog = Catalog.from_directory(tmp_path)
+    assert catalog.match("kontoret är kallt") is None
+    match = catalog.match("kontot är låst")
+    assert match is not None and match.score == 95.0
+    # Without the false friend the same words read as a compound of the alias.
+    (tmp_path / "services.yaml").write_text(services.replace("[kontor]", "[]"), encoding="utf-8")
+    match = Catalog.from_directory(tmp_path).match("kontoret är kallt")
+    assert match is not None and match.score == 86.0
+
+
+def test_the_alias_index_scores_as_scoring_every_alias_would(catalog: Catalog) -> None:
+    """The index scores only the aliases a word could reach; scoring every alias against
+    every word, as the definition says, must give the same services and scores."""
+    texts = [
+        query["query"]
+        for path in sorted((ROOT / "tests" / "knowledge").glob("eval_holdout_3[7-9].yaml"))
+        for query in yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
+    ]
+    texts += ["vpn:en", "outlookkalendern", "teamsmötet", "skrivarn", "konto" * 50, "x" * 3000]
+    aliases = [
+        (service.id, fold(alias)) for service in catalog.services for alias in service.aliases
+    ]
+    friends = [fold(word) for word in catalog.false_friends]
+    for text in texts:
+        tokens, folded = words(text), fold(text)
+        expected: dict[str, float] = {}
+        for service, alias in aliases:
+            score = (
+                (100.0 if alias in folded else 0.0)
+                if " " in alias
+                else max((token_score(alias, token, friends) for token in tokens), default=0.0)
+            )
+            if score >= 85.0 and score > expected.get(service, 0.0):
+                expected[service] = score
+        best = max(expected.values(), default=None)
+        match = catalog.match(text)
+        assert (match.score if match else None) == best, text
+        if match is not None:
+            assert expected[match.service.id] == best, text

@@ -116,6 +116,25 @@ def test_problem_descriptions() -> None:
     assert nlu.describes_problem("ingen kan logga in")
     assert nlu.describes_problem("nobody can hear me and my camera is black")
     assert nlu.describes_problem("i teamsmötet hör ingen mig")
+    assert nlu.describes_problem("vpn:en tappar anslutningen")
+    assert nlu.describes_problem("the vpn keeps dropping")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("outlook kraschar", True),
+        ("the vpn keeps dropping", True),
+        ("teams kamera svart", True),  # a thing and two words about it
+        ("printer says offline", True),
+        ("jag har problem med outlook", False),  # that, not what
+        ("fel i outlook", False),
+        ("I have an issue with the printer", False),
+        ("outlook", False),
+    ],
+)
+def test_whether_a_message_says_what_goes_wrong(text: str, says: bool) -> None:
+    assert nlu.says_what_happens(text) is says
 
 
 @pytest.mark.parametrize(
