@@ -72,6 +72,10 @@ SETS = {
     "holdout-38": EVAL / "eval_holdout_38.yaml",
     "holdout-39": EVAL / "eval_holdout_39.yaml",
     "holdout-40": EVAL / "eval_holdout_40.yaml",
+    "holdout-41": EVAL / "eval_holdout_41.yaml",
+    "holdout-42": EVAL / "eval_holdout_42.yaml",
+    "holdout-43": EVAL / "eval_holdout_43.yaml",
+    "holdout-44": EVAL / "eval_holdout_44.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
