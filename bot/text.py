@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -9,15 +10,39 @@ _WORD = re.compile(r"[\w:+-]+", re.UNICODE)
 _FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
 
 
+class _Plain(dict[int, str]):
+    """A character as NFKD decomposes it, without its combining marks ("é" → "e", "ﬁ" →
+    "fi"). Decomposing is done character by character, so translating a text by this is the
+    same as normalising the whole text and dropping the marks, in one pass instead of three.
+    The characters met are remembered, up to a bound hostile text cannot push memory past."""
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+        if len(self) < _PLAIN_REMEMBERED:
+            self[code] = plain
+        return plain
+
+
+_PLAIN_REMEMBERED = 4096
+_PLAIN = _Plain()
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics: people type "losenord" as often as "lösenord"."""
     lowered = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return lowered if lowered.isascii() else lowered.translate(_PLAIN)
 
 
 def words(text: str) -> list[str]:
-    return [word.strip("-:+") for word in _WORD.findall(fold(text)) if word.strip("-:+")]
+    """The folded words of ``text``. The flows ask many questions of one message, so the
+    words of the last few texts are kept."""
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word.strip("-:+") for word in _WORD.findall(fold(text)) if word.strip("-:+"))
 
 
 def printable(text: str) -> str:

@@ -1,8 +1,13 @@
-"""The preview of a guide shown in the chat: its steps stay on their own lines."""
+"""Folding and words of what people write; the preview of a guide shown in the chat."""
 
 from __future__ import annotations
 
-from bot.text import preview
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import fold, preview, words
 
 GUIDE = """Syns du inte i mötet? Prova det här:
 
@@ -43,3 +48,33 @@ def test_one_long_line_is_cut_at_a_word() -> None:
 
 def test_nothing_to_show() -> None:
     assert preview(" \n\n \t", 100) == ""
+
+
+def _fold_by_definition(text: str) -> str:
+    lowered = (
+        unicodedata.normalize("NFC", text)
+        .lower()
+        .translate(
+            str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
+        )
+    )
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@given(st.text())
+def test_folding_character_by_character_is_folding_the_whole_text(text: str) -> None:
+    assert fold(text) == _fold_by_definition(text)
+
+
+def test_folding_examples() -> None:
+    assert fold("Lösenordet HAR gått ut") == "losenordet har gatt ut"
+    assert fold("Café ﬁle Ångström") == "cafe file angstrom"
+    assert fold("e\u0301") == "e"  # a combining accent typed separately
+    assert words("VPN:en strular – igen!") == ["vpn:en", "strular", "igen"]
+
+
+def test_the_words_of_a_text_are_a_new_list_each_time() -> None:
+    first = words("outlook kraschar")
+    first.append("changed")
+    assert words("outlook kraschar") == ["outlook", "kraschar"]
