@@ -76,6 +76,10 @@ SETS = {
     "holdout-42": EVAL / "eval_holdout_42.yaml",
     "holdout-43": EVAL / "eval_holdout_43.yaml",
     "holdout-44": EVAL / "eval_holdout_44.yaml",
+    "holdout-45": EVAL / "eval_holdout_45.yaml",
+    "holdout-46": EVAL / "eval_holdout_46.yaml",
+    "holdout-47": EVAL / "eval_holdout_47.yaml",
+    "holdout-48": EVAL / "eval_holdout_48.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
