@@ -14,6 +14,8 @@ T = TypeVar("T")
 
 # Words whose alias scores are kept: a year of a desk's messages uses fewer different words.
 WORDS_REMEMBERED = 50_000
+# Longer "words" are no words people use, and are scored without being kept.
+LONGEST_REMEMBERED = 40
 
 # Endings of an inflected Swedish noun (skärm-en, konto-t, mapp-arna, sms-et): the same word.
 INFLECTIONS = frozenset(
@@ -108,7 +110,10 @@ class Aliases(Generic[T]):
         folded = fold(text)
         found = {i: 100.0 for i in self._phrases if self._entries[i][1] in folded}
         for token in set(words(text)):
-            for i, score in self._word_scores(token):
+            score_word = (
+                self._word_scores if len(token) <= LONGEST_REMEMBERED else self._score_word
+            )
+            for i, score in score_word(token):
                 found[i] = max(found.get(i, 0.0), score)
         return [
             (self._entries[i][0], score)

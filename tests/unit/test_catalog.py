@@ -150,3 +150,13 @@ def test_the_alias_index_scores_as_scoring_every_alias_would(catalog: Catalog) -
         assert (match.score if match else None) == best, text
         if match is not None:
             assert expected[match.service.id] == best, text
+
+
+def test_a_hostile_long_word_is_scored_but_not_remembered() -> None:
+    catalog = Catalog.from_directory(ROOT / "catalog")
+    remembered = catalog._aliases._word_scores.cache_info().currsize
+    match = catalog.match("outlook" * 250)  # one 1,750-letter "word" holding an alias
+    assert match is not None and (match.service.id, match.score) == ("email", 90.0)
+    assert catalog._aliases._word_scores.cache_info().currsize == remembered
+    catalog.match("outlook")
+    assert catalog._aliases._word_scores.cache_info().currsize == remembered + 1
