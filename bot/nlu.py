@@ -775,8 +775,14 @@ def says_what_happens(text: str) -> bool:
     it); not "jag har problem med outlook"."""
     if _has_any(text, _PROBLEM, unless=_VAGUE):
         return True
-    filler = lexicon("sv").stopwords | lexicon("en").stopwords | frozenset(_VAGUE)
+    filler = _filler()
     return sum(word not in filler for word in words(text)) >= 3
+
+
+@lru_cache(maxsize=1)
+def _filler() -> frozenset[str]:
+    """Words that say nothing of what happens: both languages' stopwords and the vague."""
+    return lexicon("sv").stopwords | lexicon("en").stopwords | frozenset(_VAGUE)
 
 
 def impact_of(text: str) -> int | None:
