@@ -65,6 +65,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
     to_decision: list[float] = []
     reminders = 0
     case_questions: set[int | None] = set()
+    other_questions: set[int | None] = set()  # for another part of the organisation
     for conversation, kind, data, at in rows:
         if kind == "conversation_started":
             channels[str(data.get("channel", "unknown"))] += 1
@@ -96,6 +97,8 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
             reminders += 1
         elif kind == "out_of_scope" and data.get("topic") == "case":
             case_questions.add(conversation)
+        elif kind == "out_of_scope" and data.get("topic") == "other":
+            other_questions.add(conversation)
     deflected = helped - ticketed
     waits = sorted(
         (ticket_at[c] - started_at[c]).total_seconds()
@@ -116,6 +119,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
         "taken_over_by_agents": len(to_agent),
         "time_to_agent_seconds": _spread(to_agent),
         "case_questions": len(case_questions),
+        "other_questions": len(other_questions),
         "csat": {
             "answers": len(ratings),
             "mean": round(statistics.fmean(ratings), 2) if ratings else None,
@@ -201,6 +205,8 @@ def render(report: dict[str, Any]) -> str:
             f"90 % within {minutes(to_agent['p90'])}",
             f"  case questions       {report['case_questions']:>6}   "
             "(how an application or case goes: sent to the switchboard)",
+            f"  not for IT           {report['other_questions']:>6}   "
+            "(the heating, a streetlight, pay: sent to the switchboard)",
             f"  CSAT                 {csat['answers']:>6} answers, mean {mean}, "
             f"satisfied (4–5) {pct(csat['satisfied_share'])}",
             f"  approvals asked      {approvals['asked']:>6}   "

@@ -99,6 +99,8 @@ async def decide(ctx: Context) -> str:
     if nlu.wants_request(text) or (nlu.expresses_need(text) and _names_an_item(ctx, text)):
         return "request.start"
     if nlu.describes_problem(text) or ctx.services.catalog.match(text):
+        if _for_someone_else(ctx, text):  # "värmen funkar inte på kontoret"
+            return _out_of_scope(ctx, "other", "not_it")
         return "incident.start"
     if nlu.asks_how(text) and _has_a_guide(ctx, text):  # "hur slår jag på autosvar?"
         return "incident.start"
@@ -110,10 +112,27 @@ async def decide(ctx: Context) -> str:
 def _about_a_case(ctx: Context) -> str:
     """A case the organisation handles (an application, a permit): spoc cannot see it, so it
     says so and who can, and offers to help if it is the e-service that does not work."""
+    return _out_of_scope(ctx, "case", "case_question")
+
+
+def _for_someone_else(ctx: Context, text: str) -> bool:
+    """A problem another part of the organisation looks after (the heating, a streetlight,
+    a payslip): it names such a thing, no IT service, and no guide answers it."""
+    knowledge = ctx.services.knowledge
+    return (
+        not ctx.services.catalog.match(text)
+        and bool(knowledge.other_domain(text, lang=ctx.locale))
+        and not knowledge.search(text, lang=ctx.locale)
+    )
+
+
+def _out_of_scope(ctx: Context, topic: str, template: str) -> str:
+    """Not something the IT service desk can do: say who can, and offer help in case it is
+    an IT problem after all. No ticket is made that would only wait to be sent on."""
     settings = ctx.services.settings
-    ctx.record("out_of_scope", topic="case")
+    ctx.record("out_of_scope", topic=topic)
     ctx.say(
-        "case_question",
+        template,
         [ctx.button("menu_incident", MENU_INCIDENT)],
         organisation=settings.organisation_name,
         phone=settings.organisation_phone,

@@ -101,6 +101,16 @@ class KnowledgeBase:
         hits.sort(key=lambda hit: (-hit.score, hit.article.id))
         return hits[:limit]
 
+    def other_domain(self, text: str, *, lang: str) -> tuple[str, ...]:
+        """The words of ``text`` that belong to another part of the organisation than IT
+        ("värmen", "gatlampa", "lönespecifikation"; the word data's off-topic lists), except
+        those that only say where it happens ("i bygglovsansökan")."""
+        index = self._snapshot.indexes.get(lang)
+        if index is None or not isinstance(text, str):
+            return ()
+        groups = index.parser.groups(text)
+        return tuple(group.word for group in groups if group.foreign and not group.setting)
+
     def reload(self) -> None:
         """Read the directory again now; searches keep using the old articles until done."""
         if self._root is not None:

@@ -320,6 +320,32 @@ async def test_a_citizen_asking_how_a_case_goes_is_told_who_can_answer(
     assert await tickets_of(client) == []
 
 
+async def test_a_problem_another_part_of_the_organisation_looks_after_gets_no_ticket(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say("värmen funkar inte på kontoret, det är iskallt")
+    text = replies[0]["text"]
+    assert "inte IT-servicedesken" in text and "0123-45 60 00" in text  # the switchboard
+    assert person.offered() == ["menu:incident"]  # in case it is IT after all
+    events = await events_of(client)
+    assert events["out_of_scope"] == 1 and "misunderstood" not in events
+    # It was a computer after all: the person reports it the usual way.
+    await person.send(action="menu:incident")
+    replies = await person.say("datorn i receptionen startar inte, skärmen är svart")
+    assert "incident:helped:yes" in person.offered()
+
+    english = await ChatPerson.start(client, locale="en")
+    replies = await english.say("where do I report a broken streetlight outside my house?")
+    assert "not the IT service desk" in replies[0]["text"]
+    # An IT service named, or a guide that answers it, is IT's, whatever else it names.
+    for text in ("skrivaren har slut på bläck", "fastighetsmappen på S: har ett rött kryss"):
+        someone = await ChatPerson.start(client)
+        replies = await someone.say(text)
+        assert not any("inte IT-servicedesken" in reply["text"] for reply in replies), text
+    assert await tickets_of(client) == []
+
+
 async def test_cancel_midway_opens_no_ticket(client: httpx.AsyncClient) -> None:
     person = await ChatPerson.start(client)
     await person.say("teams kraschar")

@@ -200,3 +200,20 @@ def test_in_memory_base_searches_without_a_directory() -> None:
     base = KnowledgeBase([article])
     assert top(base, "vpnet strular") == "vpn"
     assert base.reload_if_changed() is False
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "words"),
+    [
+        ("värmen funkar inte på kontoret", "sv", ("varmen",)),
+        ("my payslip is wrong", "en", ("payslip",)),
+        # Where it happens is no other domain: the e-service for the permit is IT's.
+        ("kan inte logga in i bygglovsansökan", "sv", ()),
+        ("outlook kraschar", "sv", ()),
+        ("värmen", "xx", ()),  # no such language
+    ],
+)
+def test_words_of_another_part_of_the_organisation(
+    base: KnowledgeBase, text: str, lang: str, words: tuple[str, ...]
+) -> None:
+    assert base.other_domain(text, lang=lang) == words

@@ -68,7 +68,7 @@ def test_report_counts_deflection_tickets_escalations_and_csat(
     assert report["time_to_ticket_seconds"]["median"] >= 0
     assert report["escalations"] == 1
     assert report["csat"] == {"answers": 2, "mean": 3.5, "satisfied_share": 0.5}
-    assert report["case_questions"] == 0
+    assert report["case_questions"] == 0 and report["other_questions"] == 0
 
     assert main(["report"]) == 0
     text = capsys.readouterr().out
@@ -83,8 +83,10 @@ def test_case_questions_count_conversations_not_messages() -> None:
         (1, "out_of_scope", case, at),  # asked twice in one conversation
         (2, "out_of_scope", case, at),
         (3, "out_of_scope", {"topic": "something else"}, at),
+        (4, "out_of_scope", {"topic": "other"}, at),  # the heating: not IT at all
     ]
     assert summarize(rows)["case_questions"] == 2
+    assert summarize(rows)["other_questions"] == 1
 
 
 def test_approvals_count_how_requests_ended_and_how_long_a_yes_took() -> None:
