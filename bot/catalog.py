@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from bot.errors import ConfigError
-from bot.fuzzy import Aliases
+from bot.fuzzy import Aliases, aliases_of
 from bot.request_items import RequestItems
 from bot.text import fold
 
@@ -66,7 +66,7 @@ class Catalog:
                 Service(
                     id=str(item["id"]),
                     names={str(k): str(v) for k, v in item["name"].items()},
-                    aliases=tuple(str(alias) for alias in item.get("aliases", ())),
+                    aliases=aliases_of(item, f"service {item['id']}"),
                     owner_group=str(item["owner_group"]),
                     criticality=str(item.get("criticality", "medium")),
                 )

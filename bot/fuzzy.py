@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from bot.errors import ConfigError
 from bot.text import fold, words
 
 T = TypeVar("T")
@@ -45,6 +47,15 @@ INFLECTIONS = frozenset(
 )
 
 
+def aliases_of(entry: dict[str, Any], owner: str) -> tuple[str, ...]:
+    """An entry's aliases as the YAML lists them. A value YAML read as something other than
+    text (an unquoted "g:" is a mapping) would silently never match: it is an error."""
+    raw = entry.get("aliases") or ()
+    if isinstance(raw, str) or not all(isinstance(alias, str | int | float) for alias in raw):
+        raise ConfigError(f'{owner}: every alias must be text; quote ones such as "g:"')
+    return tuple(str(alias) for alias in raw)
+
+
 def token_score(alias: str, token: str, false_friends: Iterable[str] = ()) -> float:
     """How surely one word of a text is this one-word alias (folded both), 0 to 100.
 
@@ -75,7 +86,8 @@ def token_score(alias: str, token: str, false_friends: Iterable[str] = ()) -> fl
 class Aliases(Generic[T]):
     """The aliases of a catalog's entries, scored against what a person wrote.
 
-    An alias of several words scores 100 when the text holds it; a one-word alias scores its
+    An alias of several words, or one that is no word of its own ("g:"), scores 100 when
+    the text holds it; a one-word alias scores its
     best ``token_score`` over the text's words. Only aliases that a word could bring to the
     floor are scored: the word itself, the aliases it begins with or contains, and the close
     spellings rapidfuzz finds among all aliases of about its length at once; a word's scores
@@ -94,9 +106,17 @@ class Aliases(Generic[T]):
         self._floor = floor
         self._false_friends = tuple(fold(word) for word in false_friends)
         self._phrases = [i for i, (_, alias) in enumerate(self._entries) if " " in alias]
+        # An alias that is no word of its own ("g:", the drive; words() strips the colon)
+        # is looked for in the text as written, between word boundaries.
+        self._marks = [
+            (i, re.compile(rf"(?<!\w){re.escape(alias)}(?!\w)"))
+            for i, (_, alias) in enumerate(self._entries)
+            if " " not in alias and words(alias) != [alias]
+        ]
+        marked = {i for i, _ in self._marks}
         self._words: dict[str, list[int]] = {}
         for i, (_, alias) in enumerate(self._entries):
-            if " " not in alias:
+            if " " not in alias and i not in marked:
                 self._words.setdefault(alias, []).append(i)
         self._longest = max(map(len, self._words), default=0)
         self._by_length: dict[int, list[str]] = {}
@@ -109,6 +129,7 @@ class Aliases(Generic[T]):
         """Each entry whose alias reaches the floor, with its score, in the entries' order."""
         folded = fold(text)
         found = {i: 100.0 for i in self._phrases if self._entries[i][1] in folded}
+        found.update((i, 100.0) for i, mark in self._marks if mark.search(folded))
         for token in set(words(text)):
             score_word = (
                 self._word_scores if len(token) <= LONGEST_REMEMBERED else self._score_word

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import yaml
 
 from bot.errors import ConfigError
-from bot.fuzzy import Aliases
+from bot.fuzzy import Aliases, aliases_of
 
 FILE = "requests.yaml"
 ApprovalRule = Literal["manager", "owner", "pre-approved"]
@@ -151,7 +151,7 @@ def _item(entry: dict[str, Any]) -> RequestItem:
     return RequestItem(
         id=item_id,
         names=_localised(entry["name"], f"request item {item_id}"),
-        aliases=tuple(str(alias) for alias in entry.get("aliases", ())),
+        aliases=aliases_of(entry, f"request item {item_id}"),
         approval=approval,
         fulfilment_group=str(entry["fulfilment_group"]),
         fields=tuple(_field(item_id, raw) for raw in entry.get("fields", ())),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,10 @@ def test_a_service_is_found_by_its_name_in_either_language(catalog: Catalog) -> 
         ("the mapped drive has a red X", "files", 100.0),
         # A compound of the alias and another word counts, a little less than the word.
         ("skärmlåset kommer hela tiden", "workplace", 86.0),
+        # A drive letter is no word of its own, and is found as written.
+        ("G: har försvunnit", "files", 100.0),
+        ("s: har ett rött kryss", "files", 100.0),
+        ("g-disken är borta", "files", 95.0),
     ],
 )
 def test_how_sure_a_match_is(catalog: Catalog, text: str, service: str, score: float) -> None:
@@ -89,6 +94,7 @@ def test_how_sure_a_match_is(catalog: Catalog, text: str, service: str, score: f
 @pytest.mark.parametrize(
     "text",
     [
+        "debug: fel i loggen",  # "g:" only as a word of its own
         "kaffemaskinen på kontoret är trasig",  # the office, not the account ("konto")
         "du är värdelös",  # not care ("vård")
         "vilken film ska jag se ikväll",  # not a file ("fil")
@@ -129,7 +135,8 @@ def test_the_alias_index_scores_as_scoring_every_alias_would(catalog: Catalog) -
         for path in sorted((ROOT / "tests" / "knowledge").glob("eval_holdout_3[7-9].yaml"))
         for query in yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
     ]
-    texts += ["vpn:en", "outlookkalendern", "teamsmötet", "skrivarn", "konto" * 50, "x" * 3000]
+    texts += ["G: är borta", "debug: fel", "vpn:en", "outlookkalendern", "teamsmötet"]
+    texts += ["skrivarn", "konto" * 50, "x" * 3000]
     aliases = [
         (service.id, fold(alias)) for service in catalog.services for alias in service.aliases
     ]
@@ -138,11 +145,12 @@ def test_the_alias_index_scores_as_scoring_every_alias_would(catalog: Catalog) -
         tokens, folded = words(text), fold(text)
         expected: dict[str, float] = {}
         for service, alias in aliases:
-            score = (
-                (100.0 if alias in folded else 0.0)
-                if " " in alias
-                else max((token_score(alias, token, friends) for token in tokens), default=0.0)
-            )
+            if " " in alias:
+                score = 100.0 if alias in folded else 0.0
+            elif words(alias) != [alias]:  # "g:": no word of its own
+                score = 100.0 if re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", folded) else 0.0
+            else:
+                score = max((token_score(alias, token, friends) for token in tokens), default=0.0)
             if score >= 85.0 and score > expected.get(service, 0.0):
                 expected[service] = score
         best = max(expected.values(), default=None)
@@ -160,3 +168,12 @@ def test_a_hostile_long_word_is_scored_but_not_remembered() -> None:
     assert catalog._aliases._word_scores.cache_info().currsize == remembered
     catalog.match("outlook")
     assert catalog._aliases._word_scores.cache_info().currsize == remembered + 1
+
+
+def test_an_alias_yaml_did_not_read_as_text_is_a_clear_error(tmp_path: Path) -> None:
+    # Unquoted in a YAML list, g: is a mapping, and would never match anything.
+    services = "services: [{id: files, name: {sv: Filer}, aliases: [g:], owner_group: Desk}]"
+    (tmp_path / "services.yaml").write_text(services, encoding="utf-8")
+    (tmp_path / "sla.yaml").write_text("{}", encoding="utf-8")
+    with pytest.raises(ConfigError, match="service files: every alias must be text; quote"):
+        Catalog.from_directory(tmp_path)
