@@ -765,8 +765,19 @@ def describes_problem(text: str) -> bool:
 
 # Words that say there is trouble but not what it is: "problem med outlook" tells the
 # service, not what happens.
-_VAGUE: tuple[str, ...] = ("problem", "problemet", "problemen", "fel", "felet", "strul")
-_VAGUE += ("issue", "issues", "trouble", "help", "hjalp")
+_VAGUE = (
+    "problem",
+    "problemet",
+    "problemen",
+    "fel",
+    "felet",
+    "strul",
+    "issue",
+    "issues",
+    "trouble",
+    "help",
+    "hjalp",
+)
 
 
 def says_what_happens(text: str) -> bool:

@@ -64,8 +64,9 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
     outcomes: Counter[str] = Counter()
     to_decision: list[float] = []
     reminders = 0
-    case_questions: set[int | None] = set()
-    other_questions: set[int | None] = set()  # for another part of the organisation
+    # Conversations sent to the switchboard, by topic: "case" (how an application goes),
+    # "other" (not IT at all).
+    elsewhere: dict[str, set[int | None]] = {}
     for conversation, kind, data, at in rows:
         if kind == "conversation_started":
             channels[str(data.get("channel", "unknown"))] += 1
@@ -95,10 +96,8 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
                     to_decision.append((at - since).total_seconds())
         elif kind == "approval_reminded":
             reminders += 1
-        elif kind == "out_of_scope" and data.get("topic") == "case":
-            case_questions.add(conversation)
-        elif kind == "out_of_scope" and data.get("topic") == "other":
-            other_questions.add(conversation)
+        elif kind == "out_of_scope":
+            elsewhere.setdefault(str(data.get("topic")), set()).add(conversation)
     deflected = helped - ticketed
     waits = sorted(
         (ticket_at[c] - started_at[c]).total_seconds()
@@ -118,8 +117,8 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
         "escalations_by_reason": dict(sorted(reasons.items())),
         "taken_over_by_agents": len(to_agent),
         "time_to_agent_seconds": _spread(to_agent),
-        "case_questions": len(case_questions),
-        "other_questions": len(other_questions),
+        "case_questions": len(elsewhere.get("case", ())),
+        "other_questions": len(elsewhere.get("other", ())),
         "csat": {
             "answers": len(ratings),
             "mean": round(statistics.fmean(ratings), 2) if ratings else None,

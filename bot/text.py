@@ -7,7 +7,8 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"[\w:+-]+", re.UNICODE)
-_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
+# The letters folded by table before anything else: the Nordic ones and the common accents.
+LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
 
 
 class _Plain(dict[int, str]):
@@ -30,8 +31,12 @@ _PLAIN = _Plain()
 
 def fold(text: str) -> str:
     """Lower case without diacritics: people type "losenord" as often as "lösenord"."""
-    lowered = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
-    return lowered if lowered.isascii() else lowered.translate(_PLAIN)
+    return without_marks(unicodedata.normalize("NFC", text).lower().translate(LETTERS))
+
+
+def without_marks(text: str) -> str:
+    """``text`` with each character as NFKD decomposes it, its combining marks dropped."""
+    return text if text.isascii() else text.translate(_PLAIN)
 
 
 def words(text: str) -> list[str]:

@@ -98,8 +98,9 @@ async def decide(ctx: Context) -> str:
         return "status.show"
     if nlu.wants_request(text) or (nlu.expresses_need(text) and _names_an_item(ctx, text)):
         return "request.start"
-    if nlu.describes_problem(text) or ctx.services.catalog.match(text):
-        if _for_someone_else(ctx, text):  # "värmen funkar inte på kontoret"
+    named = ctx.services.catalog.match(text)
+    if named or nlu.describes_problem(text):
+        if not named and _for_someone_else(ctx, text):  # "värmen funkar inte på kontoret"
             return _out_of_scope(ctx, "other", "not_it")
         return "incident.start"
     if nlu.asks_how(text) and _has_a_guide(ctx, text):  # "hur slår jag på autosvar?"
@@ -116,13 +117,12 @@ def _about_a_case(ctx: Context) -> str:
 
 
 def _for_someone_else(ctx: Context, text: str) -> bool:
-    """A problem another part of the organisation looks after (the heating, a streetlight,
-    a payslip): it names such a thing, no IT service, and no guide answers it."""
+    """A problem that names no IT service and that another part of the organisation looks
+    after (the heating, a streetlight, a payslip): it names such a thing, and no guide
+    answers it."""
     knowledge = ctx.services.knowledge
-    return (
-        not ctx.services.catalog.match(text)
-        and bool(knowledge.other_domain(text, lang=ctx.locale))
-        and not knowledge.search(text, lang=ctx.locale)
+    return bool(knowledge.other_domain(text, lang=ctx.locale)) and not knowledge.search(
+        text, lang=ctx.locale
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from bot.text import LETTERS, without_marks
 
 # Hyphens and apostrophes inside a word are dropped rather than split on: "e-post" and
 # "epost" must be the same word, "VPN-klienten" one compound, "can't" the stopword "cant".
@@ -15,22 +16,15 @@ _DRIVE = re.compile(r"\b([a-z]):(?![a-z0-9])")
 # "S-enheten", "H-disken": a drive letter with a word for a drive is that drive too, where
 # the letter glued to "enheten" would be some other word ("senheten").
 _DRIVE_NAMED = re.compile(r"\b([a-z])-(?:enhet|disk)(?:en|er|erna|ar|arna)?\b")
-_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
 _LONGEST_WORD = 40
 _LETTER_RUN = 3  # "i e-tjänsten" has two lone letters that are no word together
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics, as ``bot.text.fold``, with a fast path for the usual.
-
-    Articles are long and mostly Swedish letters the table covers; only text with other
-    accents pays for Unicode decomposition.
-    """
-    folded = text.lower().translate(_FOLD)
-    if folded.isascii():
-        return folded
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Lower case without diacritics, as ``bot.text.fold`` (without its Unicode composition
+    first): articles are long and mostly Swedish letters the table covers, and only text
+    with other accents pays for decomposition."""
+    return without_marks(text.lower().translate(LETTERS))
 
 
 def tokenize(text: str) -> list[str]:

@@ -7,6 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.knowledge import words as knowledge_words
 from bot.text import fold, preview, words
 
 GUIDE = """Syns du inte i mötet? Prova det här:
@@ -65,6 +66,14 @@ def _fold_by_definition(text: str) -> str:
 @given(st.text())
 def test_folding_character_by_character_is_folding_the_whole_text(text: str) -> None:
     assert fold(text) == _fold_by_definition(text)
+
+
+@given(st.text())
+def test_the_search_folds_the_same_way_without_composing_first(text: str) -> None:
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u", "æ": "a", "ø": "o"})
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(table))
+    expected = "".join(char for char in decomposed if not unicodedata.combining(char))
+    assert knowledge_words.fold(text) == expected
 
 
 def test_folding_examples() -> None:
