@@ -1,7 +1,10 @@
-"""Web chat turns per second at 64 concurrent conversations, beside a bare JSON echo.
+"""Web chat turns per second at 64 concurrent conversations, beside two baselines.
 
-Both run on the same uvicorn + FastAPI server process (spoc's real app, SQLite file, shipped
+All run on the same uvicorn + FastAPI server process (spoc's real app, SQLite file, shipped
 knowledge base), loaded from this separate process over loopback. Bounded by request count.
+The baselines: a bare JSON echo (the target is measured against it), and on SQLite a turn's
+database writes alone, without spoc's logic or SQLAlchemy (``bench_app``): the least a turn
+that stores what spoc stores can cost on this stack.
 
     .venv/bin/python benchmarks/webchat_load.py [--conversations 64] [--turns 40]
 """
@@ -139,6 +142,26 @@ async def run_echo(url: str, workers: int, per_worker: int) -> dict[str, float]:
         return summary("JSON echo", latencies, time.perf_counter() - started)
 
 
+async def run_writes(url: str, workers: int, per_worker: int) -> dict[str, float]:
+    latencies: list[float] = []
+    async with client(workers, url) as session:
+
+        async def worker(number: int) -> None:
+            for step in range(per_worker):
+                # A new conversation every len(SCRIPT) turns, as spoc's clients open sessions.
+                key = f"{number}-{step // len(SCRIPT)}"
+                body = SCRIPT[step % len(SCRIPT)]
+                started = time.perf_counter()
+                async with session.post(f"/bench/writes/{key}", json=body) as response:
+                    await response.read()
+                    response.raise_for_status()
+                latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(number) for number in range(workers)))
+        return summary("turn's writes alone", latencies, time.perf_counter() - started)
+
+
 async def run_spoc(url: str, workers: int, per_worker: int) -> dict[str, float]:
     latencies: list[float] = []
     async with client(workers, url) as session:
@@ -187,8 +210,14 @@ async def main() -> None:
             await wait_ready(url)
             await run_spoc(url, 8, 8)  # warm-up: imports, caches, SQLite pages
             await run_echo(url, 8, 8)
+            if not args.postgres:
+                await run_writes(url, 8, 8)
             echo = await run_echo(url, args.conversations, args.turns)
+            rows = [echo]
+            if not args.postgres:
+                rows.append(await run_writes(url, args.conversations, args.turns))
             spoc = await run_spoc(url, args.conversations, args.turns)
+            rows.append(spoc)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -198,11 +227,17 @@ async def main() -> None:
         f"{args.conversations} concurrent conversations, {args.turns} turns each, "
         f"{args.workers} server process(es), {'PostgreSQL' if args.postgres else 'SQLite'}"
     )
-    print(f"{'':<22}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'n':>8}")
-    for row in (echo, spoc):
+    print(f"{'':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'n':>8}")
+    for row in rows:
         print(
-            f"{row['name']:<22}{row['rps']:>10.0f}{row['p50']:>10.1f}{row['p99']:>10.1f}"
+            f"{row['name']:<24}{row['rps']:>10.0f}{row['p50']:>10.1f}{row['p99']:>10.1f}"
             f"{row['n']:>8}"
+        )
+    if len(rows) == 3:
+        writes = rows[1]
+        print(
+            f"turn's writes alone / echo: {writes['rps'] / echo['rps']:.2f}; "
+            f"spoc / turn's writes alone: {spoc['rps'] / writes['rps']:.2f}"
         )
     ratio = spoc["rps"] / echo["rps"]
     verdict = "meets" if ratio >= 0.5 and spoc["p99"] < 100 else "misses"
