@@ -18,6 +18,7 @@ from bot.flows.handoff import LEAVE_QUEUE, MISUNDERSTOOD, P1
 from bot.messages import Outbound
 from bot.sla import IMPACT_ONE, URGENCY_HINDERED
 from bot.store import agents as store
+from bot.store import repo
 from bot.store.agents import BOT, WAITING, Escalation
 from bot.store.models import Conversation, Message
 from bot.text import shorten
@@ -111,6 +112,9 @@ async def _ticket_instead(
     now = ctx.services.now()
     summary = escalation.summary
     number, due = summary.get("ticket") if reason == P1 else None, None
+    if number is not None:  # the P1 ticket this turn opened: its own response target
+        ticket = await repo.get_ticket(session, number=number)
+        due = ticket.response_due_at if ticket is not None else None
     if number is None and reason != MISUNDERSTOOD and summary["problem"]:
         title_prefix = summary["service"] or ctx.label("ticket_title_contact")
         opened = await ctx.open_ticket(
@@ -134,12 +138,14 @@ async def _ticket_instead(
     escalation.state, escalation.ticket_number, escalation.ended_at = "ticket", number, now
     await store.add_escalation(session, escalation=escalation)
     locale = ctx.locale
+    opening = desk.next_opening(now)
     return EscalationPlaced(
         queued=False,
         hours=desk.summary(locale),
         ticket_number=number,
-        next_opening=desk.describe(desk.next_opening(now), locale),
+        next_opening=desk.describe(opening, locale),
         answer_by=desk.describe(due, locale) if due else None,
+        answered_while_closed=due is not None and due < opening,
     )
 
 

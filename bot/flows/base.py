@@ -114,6 +114,8 @@ class EscalationPlaced:
     ticket_number: str | None = None
     next_opening: str | None = None
     answer_by: str | None = None
+    # The ticket's response target falls before the desk opens: its SLA runs around the clock.
+    answered_while_closed: bool = False
 
 
 class Escalator(Protocol):

@@ -55,6 +55,7 @@ async def _escalate(ctx: Context) -> str | None:
         hours=placed.hours or phone_hours(settings, ctx.locale),
         next_opening=placed.next_opening,
         answer_by=placed.answer_by,
+        answered_while_closed=placed.answered_while_closed,
         phone=settings.service_desk_phone,
     )
     return IDLE if placed.ticket_number else None  # without a ticket: wait for the choice

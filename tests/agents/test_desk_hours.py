@@ -57,6 +57,58 @@ async def test_outside_opening_hours_a_request_for_a_human_opens_a_ticket_with_h
     assert (await events_of(client))["escalated"] == 1
 
 
+@pytest.mark.parametrize(
+    ("locale", "outage", "handled", "by", "call_later"),
+    [
+        (
+            "sv",
+            "Ingen på hela enheten kommer in i journalsystemet sedan kl 8, vi kan inte arbeta",
+            "hanteras även när servicedesken har stängt",
+            "någon börjar arbeta med det senast lördag 5 december kl. 12.15",
+            "när den öppnar",
+        ),
+        (
+            "en",
+            "Nobody in the whole unit can log in to the patient records since 8, we cannot work",
+            "handled while the service desk is closed",
+            "somebody will start working on it by Saturday 5 December at 12:15",
+            "when it opens",
+        ),
+    ],
+)
+async def test_outside_hours_a_p1_is_promised_what_its_round_the_clock_target_says(
+    client: httpx.AsyncClient, locale: str, outage: str, handled: str, by: str, call_later: str
+) -> None:
+    """P1 has a 15-minute response target on the calendar clock (catalog/sla.yaml): telling
+    the person to call when the desk opens on Monday would contradict the ticket's own
+    promise a message earlier."""
+    at(client, SATURDAY_NOON)  # 12.00 in Stockholm
+    person = await ChatPerson.start(client, locale=locale)
+    await person.say(outage)
+    replies = await person.press("incident:confirm")
+    (ticket,) = await tickets_of(client)
+    assert ticket.priority == 1
+    closed = replies[-1]["text"]
+    assert ticket.number in closed
+    assert "skapat ärende" not in closed and "opened ticket" not in closed  # said just before
+    assert handled in closed
+    assert by in closed  # the ticket's response target, not the desk's next opening
+    assert call_later not in closed
+
+
+async def test_outside_hours_a_lower_priority_keeps_the_advice_to_call_when_the_desk_opens(
+    client: httpx.AsyncClient,
+) -> None:
+    at(client, SATURDAY_NOON)
+    person = await ChatPerson.start(client)
+    await person.say("Min skrivare på plan 3 skriver inte ut")
+    closed = (await person.say("jag vill prata med en människa"))[-1]["text"]
+    assert "svar senast måndag 7 december kl. 17.00" in closed  # P4, business clock
+    assert "hanteras även när servicedesken har stängt" not in closed
+    assert "Är det akut når du servicedesken på" in closed
+    assert "när den öppnar" in closed
+
+
 async def test_outside_hours_a_bot_that_does_not_understand_offers_a_ticket(
     client: httpx.AsyncClient,
 ) -> None:
