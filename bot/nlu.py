@@ -377,9 +377,13 @@ _DAY_AFTER = (
     r"(?:ig[aå]r|i\s+g[aå]r|idag|i\s+dag|i\s+morse|i\s+f[oö]rrg[aå]r|yesterday|today|"
     r"this\s+morning|last\s+week|f[oö]rra\s+veckan)"
 )
+# A word of the moment: a comma, semicolon, colon, mark or full stop ends the phrase ("since
+# 8, we cannot work" is "since 8"); a full stop inside a time or after "kl" does not
+# ("sedan kl. 8.30").
+_MOMENT_WORD = r"(?:kl\.|[^\s,;:!?.]+(?:\.[^\s,;:!?.]+)*)"
 _SINCE = re.compile(
     r"(?i)\b(sedan|sen|fr[aå]n|since|from|efter|after)\s+"
-    rf"(\S+(?:\s+{_DAY_AFTER}\b|\s+\S+(?:\s+{_DAY_AFTER}\b)?)?)"
+    rf"({_MOMENT_WORD}(?:\s+{_DAY_AFTER}\b|\s+{_MOMENT_WORD}(?:\s+{_DAY_AFTER}\b)?)?)"
     r"|\b(i\s+morse|i\s+morgon|idag|i\s+dag|ig[aå]r|i\s+g[aå]r|i\s+kv[aä]ll|nyss|precis\s+nu|"
     r"hela\s+veckan|hela\s+dagen|i\s+flera\s+dagar|today|yesterday|this\s+morning|"
     r"all\s+week|all\s+day|just\s+now|for\s+days|an\s+hour\s+ago|\d+\s+(?:dagar|timmar|"
@@ -740,6 +744,28 @@ def is_greeting(text: str) -> bool:
         return True  # Telegram's first message and chat clients' help command
     tokens = words(text)
     return 0 < len(tokens) <= 3 and _has_any(text, _GREETING)
+
+
+# A greeting that opens a message, with whom it greets and its punctuation: "Hej!",
+# "hej servicedesk,", "Good morning team -". Only what follows says what happened.
+_OPENING_GREETING = re.compile(
+    r"(?i)^\s*(?:hej(?:san)?|hall[aå]|tja(?:ba)?|tjena|god\s+(?:morgon|dag|eftermiddag|kv[aä]ll)|"
+    r"hi|hello|hey|good\s+(?:morning|afternoon|evening|day))"
+    r"(?:\s+(?:p[aå]\s+er|p[aå]\s+dig|allihop(?:a)?|alla|servicedesk(?:en)?|support(?:en)?|"
+    r"it-?support(?:en)?|there|team|everyone|all|service\s*desk|support))?"
+    r"\s*(?:[,!.:;\u2013\u2014-]+\s*|\s+)"
+)
+
+
+def without_greeting(text: str) -> str:
+    """``text`` without a greeting that opens it ("hej, skrivaren skriver inte ut" ->
+    "skrivaren skriver inte ut"), for a ticket's title and summary. A message that is only a
+    greeting, or whose rest is a single word, is left as it is."""
+    match = _OPENING_GREETING.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    return rest if len(words(rest)) >= 2 else text
 
 
 def is_thanks(text: str) -> bool:

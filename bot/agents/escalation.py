@@ -52,7 +52,7 @@ async def gather(
     said = [
         text for text in await _recent_words(session, conversation.id) if not nlu.is_chatter(text)
     ]
-    problem = described or " / ".join(said)
+    problem = nlu.without_greeting(described or " / ".join(said))
     impact, urgency = case.get("impact"), case.get("urgency")
     return {
         "problem": shorten(problem, 600),

@@ -287,7 +287,7 @@ def _summary(ctx: Context) -> dict[str, Any]:
     return {
         "service": service.name(ctx.locale) if service else None,
         "question": bool(case.get("question")),
-        "description": shorten(" ".join(case.get("description", [])), 600),
+        "description": shorten(nlu.without_greeting(" ".join(case.get("description", []))), 600),
         "since": case.get("since"),
         "impact": ctx.label(IMPACT_CHOICES[int(case["impact"]) - 1]),
         "urgency": ctx.label(URGENCY_CHOICES[int(case["urgency"]) - 1]),
@@ -332,9 +332,10 @@ async def _open(ctx: Context) -> str:
     if service and service.is_critical:
         urgency = max(1, urgency - 1)
     summary = _summary(ctx)
+    first = nlu.without_greeting(case["description"][0])
     ticket = await ctx.open_ticket(
         kind="INC",
-        title=shorten(f"{summary['service'] or ''}: {case['description'][0]}".lstrip(": "), 120),
+        title=shorten(f"{summary['service']}: {first}" if summary["service"] else first, 120),
         description=summary["description"],
         service_id=service.id if service else None,
         owner_group=service.owner_group if service else "Servicedesk",

@@ -41,6 +41,11 @@ async def test_outlook_crash_full_of_typos_suggests_article_then_opens_p3_ticket
     assert ticket.owner_group == "Servicedesk"
     assert ticket.service_id == "email"
     assert "outlok krashar" in ticket.description
+    # The greeting says nothing about the fault: the agent's queue shows the fault first.
+    assert ticket.title == (
+        "E-post och kalender: outlok krashar hela tiden när jag ska öpna mejlen, kan inte jobba"
+    )
+    assert ticket.description.startswith("outlok krashar")
     assert ticket.details["articles_tried"]
     assert "prioritet 3 av 5" in replies[0]["text"]
     assert "inom 4 timmar" in replies[0]["text"]

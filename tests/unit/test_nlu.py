@@ -100,6 +100,13 @@ def test_since_and_ratings_and_ticket_numbers() -> None:
     assert nlu.since_of("slow since the update yesterday") == "since the update yesterday"
     assert nlu.since_of("seg efter uppdateringen i går, tror jag") == "efter uppdateringen i går"
     assert nlu.since_of("sedan i morse när jag kom") == "sedan i morse"
+    # A comma or a full stop ends the moment; a full stop inside a time does not.
+    assert nlu.since_of("nobody can log in since 8, we cannot work") == "since 8"
+    assert nlu.since_of("ingen kommer in sedan kl 8, vi kan inte arbeta") == "sedan kl 8"
+    assert nlu.since_of("det är nere sedan kl 8.30 i dag") == "sedan kl 8.30 i dag"
+    assert nlu.since_of("It has been down since Monday. Please help") == "since Monday"
+    assert nlu.since_of("trasig sedan igår; ingen vet varför") == "sedan igår"
+    assert nlu.since_of("nere sedan kl. 8.30, hjälp") == "sedan kl. 8.30"
     assert nlu.rating_of("4") == 4
     assert nlu.rating_of(" 5/5 ") == 5
     assert nlu.rating_of("45") is None
@@ -187,3 +194,26 @@ def test_waiting_for_something_ordered_from_it_asks_for_ones_tickets(
     text: str, status: bool
 ) -> None:
     assert nlu.asks_status(text) is status
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("hej, skrivaren på plan 2 skriver inte ut", "skrivaren på plan 2 skriver inte ut"),
+        ("Hej! Outlook kraschar hela tiden", "Outlook kraschar hela tiden"),
+        ("hej servicedesk, vpn funkar inte", "vpn funkar inte"),
+        ("God morgon! Teams har inget ljud", "Teams har inget ljud"),
+        ("Hi team, the printer is offline", "the printer is offline"),
+        ("Hello there - my laptop will not start", "my laptop will not start"),
+        # Left as written: only a greeting, a single word after it, or no greeting at all.
+        ("hej", "hej"),
+        ("hej vpn", "hej vpn"),
+        ("hejdå alla", "hejdå alla"),
+        ("hiring system is down", "hiring system is down"),
+        ("skrivaren hej", "skrivaren hej"),
+    ],
+)
+def test_a_greeting_that_opens_a_message_is_left_out_of_what_happened(
+    text: str, rest: str
+) -> None:
+    assert nlu.without_greeting(text) == rest
