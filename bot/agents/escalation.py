@@ -14,7 +14,7 @@ from bot import nlu
 from bot.agents.hours import DeskHours, desk_of
 from bot.errors import Conflict
 from bot.flows.base import Context, EscalationPlaced, Services
-from bot.flows.handoff import LEAVE_QUEUE, MISUNDERSTOOD, P1
+from bot.flows.handoff import LEAVE_QUEUE, MISUNDERSTOOD, NOT_IN_CATALOG, P1
 from bot.messages import Outbound
 from bot.sla import IMPACT_ONE, URGENCY_HINDERED
 from bot.store import agents as store
@@ -116,9 +116,15 @@ async def _ticket_instead(
         ticket = await repo.get_ticket(session, number=number)
         due = ticket.response_due_at if ticket is not None else None
     if number is None and reason != MISUNDERSTOOD and summary["problem"]:
-        title_prefix = summary["service"] or ctx.label("ticket_title_contact")
+        # A wish the catalogue has no item for is a request (ITIL), not a fault.
+        wish = reason == NOT_IN_CATALOG
+        title_prefix = (
+            ctx.label("ticket_title_request")
+            if wish
+            else summary["service"] or ctx.label("ticket_title_contact")
+        )
         opened = await ctx.open_ticket(
-            kind="INC",
+            kind="REQ" if wish else "INC",
             title=shorten(f"{title_prefix}: {summary['problem']}", 120),
             description=summary["problem"],
             service_id=summary["service_id"],

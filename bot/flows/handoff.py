@@ -17,6 +17,7 @@ BACK = "handoff:back"
 LEAVE_QUEUE = "handoff:leave"
 # Why a conversation was escalated (events, the console's queue).
 ASKED, MISUNDERSTOOD, FRUSTRATED, P1 = "asked", "misunderstood", "frustrated", "p1"
+NOT_IN_CATALOG = "not_in_catalog"  # a wish the request catalogue has no item for
 
 
 async def _escalate(ctx: Context) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot import nlu
 from bot.flows.base import IDLE, Context, Flow, State
+from bot.flows.handoff import NOT_IN_CATALOG
 from bot.messages import Button
 from bot.request_items import Field, RequestItem
 from bot.text import fold, shorten
@@ -63,6 +64,9 @@ async def _start(ctx: Context) -> str | None:
     matches = ctx.services.catalog.requests.ranked(ctx.text)
     if matches and matches[0].is_sure and (len(matches) == 1 or not matches[1].is_sure):
         return _choose(ctx, matches[0].item)
+    if not matches and ctx.services.catalog.match(ctx.text):
+        # "tillgång till ekonomisystemet": it names a system, and no item orders it.
+        return "request.unlisted"
     _case(ctx)["candidates"] = [match.item.id for match in matches]
     return "request.choose"
 
@@ -94,7 +98,7 @@ async def _item_chosen(ctx: Context) -> str:
     requests = ctx.services.catalog.requests
     if ctx.action == OTHER:
         ctx.data.pop("request", None)
-        ctx.data["escalation_reason"] = "not_in_catalog"
+        ctx.data["escalation_reason"] = NOT_IN_CATALOG
         return "handoff.escalate"
     if ctx.action and (item := requests.get(ctx.action.removeprefix(ITEM))):
         return _choose(ctx, item)

@@ -109,6 +109,24 @@ async def test_outside_hours_a_lower_priority_keeps_the_advice_to_call_when_the_
     assert "när den öppnar" in closed
 
 
+async def test_outside_hours_a_wish_the_catalogue_lacks_becomes_a_request_ticket(
+    client: httpx.AsyncClient,
+) -> None:
+    """An order is a request (REQ), not a fault (INC): the desk counts them apart."""
+    at(client, SATURDAY_NOON)
+    person = await ChatPerson.start(client)
+    await person.say("jag behöver tillgång till ekonomisystemet")
+    assert "Jag hittar inte det i listan" in person.last_text()
+    closed = (await person.press("request:other"))[-1]["text"]
+    (ticket,) = await tickets_of(client)
+    assert ticket.number.startswith("REQ")
+    assert ticket.number in closed
+    assert (
+        ticket.title == "Beställning utanför katalogen: jag behöver tillgång till ekonomisystemet"
+    )
+    assert ticket.details["escalation"] == "not_in_catalog"
+
+
 async def test_outside_hours_a_bot_that_does_not_understand_offers_a_ticket(
     client: httpx.AsyncClient,
 ) -> None:

@@ -343,6 +343,16 @@ async def test_a_wish_the_catalogue_does_not_name_is_told_so_with_what_can_be_or
     english = await ChatPerson.start(chat, "en")
     await english.say("i need visio")
     assert english.offered()[-1] == "request:other"
+    # Access to a system the catalogue names as a service but has no item for.
+    access = await ChatPerson.start(chat, "sv")
+    await access.say("jag behöver tillgång till ekonomisystemet")
+    assert "Jag hittar inte det i listan" in access.last_text()
+    assert access.offered()[-1] == "request:other"
+    # A wish that names nothing gets the list without being told it is missing.
+    vague = await ChatPerson.start(chat, "sv")
+    await vague.say("jag vill beställa något")
+    assert "Jag hittar inte det i listan" not in vague.last_text()
+    assert vague.offered()[-1] == "request:other"
     # Wanting to know something is no order.
     asking = await ChatPerson.start(chat, "sv")
     await asking.say("jag behöver veta när biblioteket öppnar")
