@@ -328,6 +328,8 @@ _WIDE = (
     "nobody on",
     "no one on",
     "all of us",
+    "ingen av oss",
+    "none of us",
     "the entire",
 )
 _SEVERAL = (
@@ -358,6 +360,15 @@ _STOPPED = (
     "patienter",
     "patientsakerhet",
     "kan inte gora nagot",
+    # Nobody working is work stopped, as well as many affected ("ingen kan jobba").
+    "ingen kan jobba",
+    "ingen kan arbeta",
+    "ingen av oss kan jobba",
+    "ingen av oss kan arbeta",
+    "nobody can work",
+    "no one can work",
+    "none of us can work",
+    "nobody is able to work",
     "can't work",
     "cant work",
     "cannot work",

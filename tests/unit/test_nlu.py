@@ -50,6 +50,7 @@ def test_asking_for_a_person(text: str) -> None:
         ("det är trasigt", None),
         ("ingen kan logga in i journalen", 1),
         ("nobody can print on the third floor", 1),
+        ("ingen av oss kan jobba", 1),
         # Nobody hearing or seeing *me* is one person's headset or camera.
         ("i teamsmötet hör ingen mig", None),
         ("ingen kan höra mig när jag pratar", None),
@@ -71,6 +72,9 @@ def test_impact(text: str, impact: int | None) -> None:
         ("not urgent", 3),
         ("det är jobbigt", 2),
         ("skrivaren", None),
+        ("wifi är nere i hela huset, ingen kan jobba", 1),
+        ("the wifi is down in the whole building, nobody can work", 1),
+        ("ingen kan logga in i journalen", None),  # who is affected, not what it stops
     ],
 )
 def test_urgency(text: str, urgency: int | None) -> None:
