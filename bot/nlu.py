@@ -546,6 +546,13 @@ _HOW_IT_GOES = (
     "what is happening with",
     "whats happening with",
     "any news",
+    "har ni fatt",
+    "har ni tagit emot",
+    "be decided",
+    "been decided",
+    "been processed",
+    "have you received",
+    "did you receive",
 )
 
 # What spoc itself decides or orders: "när får jag besked om behörigheten?" is a request's

@@ -157,6 +157,9 @@ def test_whether_a_message_says_what_goes_wrong(text: str, says: bool) -> None:
         "nar far jag beslut om forskoleplats",
         "when will I get a decision on my building permit?",
         "how long is the processing time for my application",
+        "when will my building permit be decided?",
+        "har ni fått min ansökan om bygglov",
+        "have you received my application for färdtjänst",
     ],
 )
 def test_a_question_about_how_a_case_goes_is_recognised(text: str) -> None:
@@ -177,6 +180,9 @@ def test_a_question_about_how_a_case_goes_is_recognised(text: str) -> None:
         # A case word without asking how it goes, and asking without a case word.
         "jag vill söka bygglov",
         "när kommer tekniker och lagar skrivaren",
+        # An application that is software, and something ordered from IT.
+        "when will my application be installed",
+        "har ni fått min beställning av en dator",
     ],
 )
 def test_what_is_not_a_question_about_a_case(text: str) -> None:
