@@ -4,7 +4,8 @@
 - *shift-left*: conversations where an article was suggested, where one helped (resolved
   in the first contact, no ticket: a deflection), and the deflection rate: helped / (helped
   + conversations that ended in a ticket).
-- *tickets*: opened, per priority; *time to ticket*: from the conversation's start to its
+- *tickets*: opened, incidents (INC) and requests (REQ) apart, per priority; *time to
+  ticket*: from the conversation's start to its
   ticket, median and 90th percentile.
 - *escalations*: conversations handed towards a person, per reason; how many an agent took
   over, and the time from escalation to an agent taking it (median, 90th percentile).
@@ -47,6 +48,9 @@ KINDS = (
 )
 
 
+_TICKET_KINDS = {"INC": "incidents", "REQ": "requests"}
+
+
 def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> dict[str, Any]:
     """Pure aggregation of (conversation id, kind, data, time) events."""
     channels: Counter[str] = Counter()
@@ -54,6 +58,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
     helped: set[int | None] = set()
     ticketed: set[int | None] = set()
     priorities: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     ratings: list[int] = []
     started_at: dict[int | None, datetime] = {}
@@ -78,6 +83,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
         elif kind == "ticket_opened":
             ticketed.add(conversation)
             priorities[f"P{data.get('priority', '?')}"] += 1
+            kinds[_TICKET_KINDS.get(str(data.get("number", ""))[:3], "other")] += 1
             ticket_at[conversation] = min(ticket_at.get(conversation, at), at)
         elif kind == "escalated":
             reasons[str(data.get("reason", "asked"))] += 1
@@ -111,6 +117,8 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
         "deflected": len(deflected),
         "tickets": sum(priorities.values()),
         "by_priority": dict(sorted(priorities.items())),
+        "by_kind": {"incidents": kinds["incidents"], "requests": kinds["requests"]}
+        | ({"other": kinds["other"]} if kinds["other"] else {}),
         "deflection_rate": _share(len(deflected), len(deflected) + len(ticketed)),
         "time_to_ticket_seconds": _spread(waits),
         "escalations": sum(reasons.values()),
@@ -182,6 +190,7 @@ def render(report: dict[str, Any]) -> str:
 
     channels = ", ".join(f"{k} {v}" for k, v in report["by_channel"].items()) or "none"
     priorities = ", ".join(f"{k} {v}" for k, v in report["by_priority"].items()) or "none"
+    kinds = ", ".join(f"{k} {v}" for k, v in report["by_kind"].items())
     reasons = ", ".join(f"{k} {v}" for k, v in report["escalations_by_reason"].items())
     wait, csat = report["time_to_ticket_seconds"], report["csat"]
     to_agent = report["time_to_agent_seconds"]
@@ -195,7 +204,7 @@ def render(report: dict[str, Any]) -> str:
             f"  article suggested in {report['articles_suggested_in']:>6}",
             f"  solved by an article {report['deflected']:>6}   "
             f"deflection rate {pct(report['deflection_rate'])}",
-            f"  tickets              {report['tickets']:>6}   ({priorities})",
+            f"  tickets              {report['tickets']:>6}   ({kinds}; {priorities})",
             f"  time to ticket       median {minutes(wait['median'])}, "
             f"90 % within {minutes(wait['p90'])}",
             f"  escalations          {report['escalations']:>6}   ({reasons or 'none'})",

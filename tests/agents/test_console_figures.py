@@ -139,6 +139,7 @@ async def test_the_report_shows_the_figures_of_the_conversations(
     }
     tickets = tables.values("Ärenden som boten öppnade")
     assert tickets["Öppnade ärenden"] == "1"
+    assert (tickets["Varav incidenter"], tickets["Varav beställningar"]) == ("1", "0")
     assert tickets["Tid till ärende, median"].endswith(" s")  # seconds in a test
     assert tables.values("Öppnade ärenden per prioritet (P1 är mest brådskande)") == {"P5": "1"}
     handed = tables.values("Konversationer som lämnades över till en person")

@@ -65,6 +65,7 @@ def test_report_counts_deflection_tickets_escalations_and_csat(
     assert report["deflected"] == 1 and report["tickets"] == 1
     assert report["deflection_rate"] == 0.5
     assert report["by_priority"] == {"P5": 1}
+    assert report["by_kind"] == {"incidents": 1, "requests": 0}
     assert report["time_to_ticket_seconds"]["median"] >= 0
     assert report["escalations"] == 1
     assert report["csat"] == {"answers": 2, "mean": 3.5, "satisfied_share": 0.5}
@@ -73,6 +74,7 @@ def test_report_counts_deflection_tickets_escalations_and_csat(
     assert main(["report"]) == 0
     text = capsys.readouterr().out
     assert "deflection rate 50 %" in text and "CSAT" in text and "P5 1" in text
+    assert "incidents 1, requests 0; P5 1" in text
 
 
 def test_case_questions_count_conversations_not_messages() -> None:
@@ -115,3 +117,16 @@ def test_approvals_count_how_requests_ended_and_how_long_a_yes_took() -> None:
     text = render({"days": 30, "since": start.isoformat(), **summarize(rows)})
     assert "approvals asked           4   (approved 1, denied 1, expired to the desk 1;" in text
     assert "time to a decision   median 16.0 h, 90 % within 30.0 h" in text
+
+
+def test_tickets_are_counted_as_incidents_and_requests() -> None:
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    rows = [
+        (1, "ticket_opened", {"number": "INC0000001", "priority": 3}, at),
+        (2, "ticket_opened", {"number": "REQ0000001", "priority": 4}, at),
+        (3, "ticket_opened", {"number": "REQ0000002", "priority": 4}, at),
+    ]
+    report = summarize(rows)
+    assert report["tickets"] == 3
+    assert report["by_kind"] == {"incidents": 1, "requests": 2}
+    assert report["by_priority"] == {"P3": 1, "P4": 2}
