@@ -5,8 +5,7 @@
   in the first contact, no ticket: a deflection), and the deflection rate: helped / (helped
   + conversations that ended in a ticket).
 - *tickets*: opened, incidents (INC) and requests (REQ) apart, per priority; *time to
-  ticket*: from the conversation's start to its
-  ticket, median and 90th percentile.
+  ticket*: from the conversation's start to its ticket, median and 90th percentile.
 - *escalations*: conversations handed towards a person, per reason; how many an agent took
   over, and the time from escalation to an agent taking it (median, 90th percentile).
 - *case questions*: conversations asking how a case the organisation decides on is going
