@@ -16,22 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import tempfile
 import time
-from pathlib import Path
 
-from webchat_load import (
-    POSTGRES_URL,
-    SCRIPT,
-    client,
-    free_port,
-    run_sql,
-    start_server,
-    summary,
-    wait_ready,
-)
+from webchat_load import SCRIPT, add_server_options, client, describe_server, serving, summary
 
 TARGET_P99_MS = 100.0
 # People share connections, as they would behind a reverse proxy.
@@ -83,39 +71,19 @@ async def main() -> None:
     parser.add_argument("--people", default="1000,2000,3000,4000", help="comma-separated")
     parser.add_argument("--think", type=float, default=10.0, help="mean pause, seconds")
     parser.add_argument("--seconds", type=float, default=30.0, help="measured per level")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument(
-        "--postgres",
-        action="store_true",
-        help="PostgreSQL on 127.0.0.1:5432 (database test, a fresh schema) instead of SQLite",
-    )
+    add_server_options(parser)
     args = parser.parse_args()
     levels = [int(part) for part in args.people.split(",")]
     rows: list[tuple[int, dict[str, float], dict[str, float]]] = []
-    schema = f"capacity_{os.getpid()}" if args.postgres else None
-    if schema:
-        await run_sql(f'CREATE SCHEMA "{schema}"')
-    with tempfile.TemporaryDirectory() as workdir:
-        port = free_port()
-        database_url = POSTGRES_URL if args.postgres else None
-        server = start_server(Path(workdir), port, database_url, schema, args.workers)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            await wait_ready(url)
-            for people in levels:
-                echo = await load(url, people, args.think, args.seconds, echo=True)
-                spoc = await load(url, people, args.think, args.seconds, echo=False)
-                rows.append((people, echo, spoc))
-                print(f"{people} people: p99 echo {echo['p99']:.1f}, spoc {spoc['p99']:.1f} ms")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            if schema:
-                await run_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    async with serving(args) as url:
+        for people in levels:
+            echo = await load(url, people, args.think, args.seconds, echo=True)
+            spoc = await load(url, people, args.think, args.seconds, echo=False)
+            rows.append((people, echo, spoc))
+            print(f"{people} people: p99 echo {echo['p99']:.1f}, spoc {spoc['p99']:.1f} ms")
     print(
         f"People chatting at once, a pause of {args.think:g} s on average before each message, "
-        f"{args.workers} server process(es), {'PostgreSQL' if args.postgres else 'SQLite'}, "
-        f"{args.seconds:g} s measured per level"
+        f"{describe_server(args)}, {args.seconds:g} s measured per level"
     )
     header = f"{'people':>8}{'turns/s':>10}{'echo p50':>10}{'echo p99':>10}"
     print(header + f"{'spoc p50':>10}{'spoc p99':>10}{'n':>8}")

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
@@ -187,45 +189,64 @@ async def run_spoc(url: str, workers: int, per_worker: int) -> dict[str, float]:
         return summary("spoc web chat turn", latencies, time.perf_counter() - started)
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--conversations", type=int, default=64)
-    parser.add_argument("--turns", type=int, default=40, help="turns per conversation")
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The server's options, shared with ``webchat_capacity.py``."""
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument(
         "--postgres",
         action="store_true",
         help="PostgreSQL on 127.0.0.1:5432 (database test, a fresh schema) instead of SQLite",
     )
-    args = parser.parse_args()
+
+
+def describe_server(args: argparse.Namespace) -> str:
+    return f"{args.workers} server process(es), {'PostgreSQL' if args.postgres else 'SQLite'}"
+
+
+@asynccontextmanager
+async def serving(args: argparse.Namespace) -> AsyncIterator[str]:
+    """The bench app started as ``args`` say (a fresh SQLite file, or a fresh PostgreSQL
+    schema dropped afterwards); yields its URL once it answers."""
     schema = f"bench_{os.getpid()}" if args.postgres else None
-    database_url = POSTGRES_URL if args.postgres else None
     if schema:
         await run_sql(f'CREATE SCHEMA "{schema}"')
-    with tempfile.TemporaryDirectory() as workdir:
-        port = free_port()
-        server = start_server(Path(workdir), port, database_url, schema, args.workers)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            await wait_ready(url)
-            await run_spoc(url, 8, 8)  # warm-up: imports, caches, SQLite pages
-            await run_echo(url, 8, 8)
-            if not args.postgres:
-                await run_writes(url, 8, 8)
-            echo = await run_echo(url, args.conversations, args.turns)
-            rows = [echo]
-            if not args.postgres:
-                rows.append(await run_writes(url, args.conversations, args.turns))
-            spoc = await run_spoc(url, args.conversations, args.turns)
-            rows.append(spoc)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            if schema:
-                await run_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            port = free_port()
+            database_url = POSTGRES_URL if args.postgres else None
+            server = start_server(Path(workdir), port, database_url, schema, args.workers)
+            url = f"http://127.0.0.1:{port}"
+            try:
+                await wait_ready(url)
+                yield url
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    finally:
+        if schema:
+            await run_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conversations", type=int, default=64)
+    parser.add_argument("--turns", type=int, default=40, help="turns per conversation")
+    add_server_options(parser)
+    args = parser.parse_args()
+    async with serving(args) as url:
+        await run_spoc(url, 8, 8)  # warm-up: imports, caches, SQLite pages
+        await run_echo(url, 8, 8)
+        if not args.postgres:
+            await run_writes(url, 8, 8)
+        echo = await run_echo(url, args.conversations, args.turns)
+        rows = [echo]
+        if not args.postgres:
+            rows.append(await run_writes(url, args.conversations, args.turns))
+        spoc = await run_spoc(url, args.conversations, args.turns)
+        rows.append(spoc)
     print(
         f"{args.conversations} concurrent conversations, {args.turns} turns each, "
-        f"{args.workers} server process(es), {'PostgreSQL' if args.postgres else 'SQLite'}"
+        f"{describe_server(args)}"
     )
     print(f"{'':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'n':>8}")
     for row in rows:

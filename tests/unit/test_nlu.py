@@ -97,6 +97,22 @@ def test_yes_or_no(text: str, answer: bool | None) -> None:
     assert nlu.yes_or_no(text) == answer
 
 
+@pytest.mark.parametrize(
+    ("text", "since"),
+    [
+        ("nobody can log in since 8, we cannot work", "since 8"),
+        ("ingen kommer in sedan kl 8, vi kan inte arbeta", "sedan kl 8"),
+        ("It has been down since Monday. Please help", "since Monday"),
+        ("trasig sedan igår; ingen vet varför", "sedan igår"),
+        # A full stop inside a time, or after "kl", does not end it.
+        ("det är nere sedan kl 8.30 i dag", "sedan kl 8.30 i dag"),
+        ("nere sedan kl. 8.30, hjälp", "sedan kl. 8.30"),
+    ],
+)
+def test_the_moment_a_fault_began_ends_at_a_comma_or_full_stop(text: str, since: str) -> None:
+    assert nlu.since_of(text) == since
+
+
 def test_since_and_ratings_and_ticket_numbers() -> None:
     assert nlu.since_of("det har varit så sedan i måndags") == "sedan i måndags"
     assert nlu.since_of("since yesterday morning") == "since yesterday morning"
@@ -104,13 +120,6 @@ def test_since_and_ratings_and_ticket_numbers() -> None:
     assert nlu.since_of("slow since the update yesterday") == "since the update yesterday"
     assert nlu.since_of("seg efter uppdateringen i går, tror jag") == "efter uppdateringen i går"
     assert nlu.since_of("sedan i morse när jag kom") == "sedan i morse"
-    # A comma or a full stop ends the moment; a full stop inside a time does not.
-    assert nlu.since_of("nobody can log in since 8, we cannot work") == "since 8"
-    assert nlu.since_of("ingen kommer in sedan kl 8, vi kan inte arbeta") == "sedan kl 8"
-    assert nlu.since_of("det är nere sedan kl 8.30 i dag") == "sedan kl 8.30 i dag"
-    assert nlu.since_of("It has been down since Monday. Please help") == "since Monday"
-    assert nlu.since_of("trasig sedan igår; ingen vet varför") == "sedan igår"
-    assert nlu.since_of("nere sedan kl. 8.30, hjälp") == "sedan kl. 8.30"
     assert nlu.rating_of("4") == 4
     assert nlu.rating_of(" 5/5 ") == 5
     assert nlu.rating_of("45") is None
