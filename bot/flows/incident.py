@@ -141,8 +141,14 @@ async def _service(ctx: Context) -> str:
 
 
 async def _ask_symptom(ctx: Context) -> str | None:
-    service = ctx.services.catalog.get(_case(ctx).get("service_id"))
-    ctx.say("ask_symptom", service=service.name(ctx.locale) if service else None)
+    case = _case(ctx)
+    service = ctx.services.catalog.get(case.get("service_id"))
+    # Sympathy for trouble only when the person said there is trouble: "outlook" or "kan
+    # du boka ett mötesrum" says which service, not that something is wrong with it.
+    troubled = nlu.describes_problem(" ".join(case.get("description", [])))
+    ctx.say(
+        "ask_symptom", service=service.name(ctx.locale) if service else None, troubled=troubled
+    )
     return None
 
 

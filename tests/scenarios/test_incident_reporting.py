@@ -282,6 +282,30 @@ async def test_what_happens_is_asked_only_when_the_message_did_not_say_it(
     assert asked is asks_what_happens, [r["text"] for r in replies]
 
 
+@pytest.mark.parametrize(
+    ("locale", "first", "sorry"),
+    [
+        ("sv", "jag har problem med outlook", "Det låter krångligt med E-post och kalender."),
+        ("en", "I have an issue with the printer", "Sorry to hear about the trouble with"),
+        # A service named, nothing said to be wrong: no sympathy for trouble nobody had.
+        ("sv", "kan du boka ett mötesrum åt mig", None),
+        ("en", "a question about outlook", None),
+    ],
+)
+async def test_sympathy_for_trouble_only_when_the_person_said_there_is_some(
+    client: httpx.AsyncClient, locale: str, first: str, sorry: str | None
+) -> None:
+    person = await ChatPerson.start(client, locale=locale)
+    await person.say(first)
+    asked = person.last_text()
+    assert "händer när du försöker" in asked or "happens when you try" in asked
+    if sorry is None:
+        assert "krångligt" not in asked and "Sorry" not in asked
+        assert "Vad gäller det i" in asked or "What is it about in" in asked
+    else:
+        assert sorry in asked
+
+
 # Asking for a person and two misunderstandings in a row: tests/agents/ (the agents' queue).
 
 
