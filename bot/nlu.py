@@ -803,8 +803,16 @@ def yes_or_no(text: str) -> bool | None:
     return True if said_yes else None
 
 
+# Swedish says "very" by joining it to the word: "jättelångsam", "superseg", "skittrög".
+_INTENSIFIED = re.compile(r"(?i)\b(j[aä]tte|super|skit|mega)(?=\w{3})")
+
+
+def _intensifiers_apart(text: str) -> str:
+    return _INTENSIFIED.sub(r"\1 ", text)
+
+
 def describes_problem(text: str) -> bool:
-    return _has_any(text, _PROBLEM)
+    return _has_any(_intensifiers_apart(text), _PROBLEM)
 
 
 # Words that say there is trouble but not what it is: "problem med outlook" tells the
@@ -828,7 +836,7 @@ def says_what_happens(text: str) -> bool:
     """Whether the text tells what goes wrong, not only that something does: "outlook
     kraschar", "the vpn keeps dropping", "teams kamera svart" (a thing and two words about
     it); not "jag har problem med outlook"."""
-    if _has_any(text, _PROBLEM, unless=_VAGUE):
+    if _has_any(_intensifiers_apart(text), _PROBLEM, unless=_VAGUE):
         return True
     filler = _filler()
     return sum(word not in filler for word in words(text)) >= 3

@@ -236,3 +236,19 @@ def test_a_greeting_that_opens_a_message_is_left_out_of_what_happened(
     text: str, rest: str
 ) -> None:
     assert nlu.without_greeting(text) == rest
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # "Very" joined to the word, as Swedish writes it.
+        ("datorn är jättelångsam", True),
+        ("datorn är superseg", True),
+        ("wifi:t är skitsegt i dag", True),
+        # The same prefixes on words that say nothing is wrong.
+        ("jättebra, tack", False),
+        ("hur många megabyte får en bilaga vara", False),
+    ],
+)
+def test_an_intensified_problem_word_is_a_problem(text: str, problem: bool) -> None:
+    assert nlu.describes_problem(text) is problem
