@@ -322,6 +322,9 @@ async def test_saying_what_you_need_by_its_name_starts_the_request(
     english = await ChatPerson.start(chat, "en")
     await english.say("I need a second screen please")
     assert "request:opt:screen" in english.offered()
+    charger = await ChatPerson.start(chat, "sv")
+    await charger.say("jag behöver en ny laddare")
+    assert "request:opt:charger" in charger.offered()
     # Help with a thing one has, or a thing that is broken, is no order.
     helped = await ChatPerson.start(chat, "sv")
     await helped.say("jag behöver hjälp med headsetet, ingen hör mig")
