@@ -167,7 +167,9 @@ def test_whether_a_message_says_what_goes_wrong(text: str, says: bool) -> None:
         "when will I get a decision on my building permit?",
         "how long is the processing time for my application",
         "when will my building permit be decided?",
-        "har ni fått min ansökan om bygglov",
+        "has my application for färdtjänst been processed yet?",
+        # Whether it arrived: spoc cannot see that either, and offers help with the e-service.
+        "Sökte förskoleplats igår men har inte fått nån bekräftelse. Har ni fått ansökan?",
         "have you received my application for färdtjänst",
     ],
 )
