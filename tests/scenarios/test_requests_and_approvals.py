@@ -319,15 +319,14 @@ async def test_saying_what_you_need_by_its_name_starts_the_request(
     person = await ChatPerson.start(chat, "sv")
     await person.say("jag behöver adobe acrobat pro")
     assert "Vad behöver du Acrobat Pro till?" in person.last_text()
-    english = await ChatPerson.start(chat, "en")
-    await english.say("I need a second screen please")
-    assert "request:opt:screen" in english.offered()
-    charger = await ChatPerson.start(chat, "en")
-    await charger.say("I need a new charger for my laptop")
-    assert "request:opt:charger" in charger.offered()
-    webcam = await ChatPerson.start(chat, "sv")
-    await webcam.say("jag behöver en webbkamera")
-    assert "request:opt:webcam" in webcam.offered()
+    for locale, wish, option in [
+        ("en", "I need a second screen please", "screen"),
+        ("en", "I need a new charger for my laptop", "charger"),
+        ("sv", "jag behöver en webbkamera", "webcam"),
+    ]:
+        wishing = await ChatPerson.start(chat, locale)
+        await wishing.say(wish)
+        assert f"request:opt:{option}" in wishing.offered(), wish
     # Help with a thing one has, or a thing that is broken, is no order.
     helped = await ChatPerson.start(chat, "sv")
     await helped.say("jag behöver hjälp med headsetet, ingen hör mig")
