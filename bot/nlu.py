@@ -967,6 +967,23 @@ def expresses_need(text: str) -> bool:
     return _has_any(text, _NEED) and not _has_any(text, _HELP) and not _has_any(text, _BROKEN)
 
 
+# Words around a bare request for help: "jag vill ha hjälp", "kan du hjälpa mig?".
+_ASKING_WORDS = frozenset(
+    ("vill", "ha", "behover", "snalla", "tack", "need", "want", "please", "could", "would")
+)
+
+
+def only_asks_for_help(text: str) -> bool:
+    """ "Jag vill ha hjälp", "kan du hjälpa mig?", "help please": asking for help without
+    saying with what. The answer is the question what it is about, not "I did not
+    understand"."""
+    tokens = words(text)
+    if not 0 < len(tokens) <= 8 or not _has_any(text, _HELP):
+        return False
+    quiet = _filler() | _ASKING_WORDS | frozenset(_HELP)
+    return all(token in quiet for token in tokens)
+
+
 _TO_KNOW = ("veta", "fraga", "know", "ask")
 
 

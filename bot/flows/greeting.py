@@ -85,7 +85,7 @@ async def decide(ctx: Context) -> str:
     text = ctx.text
     if (following := await _about_a_ticket(ctx)) is not None:
         return following
-    if nlu.is_greeting(text):
+    if nlu.is_greeting(text) or nlu.only_asks_for_help(text):  # "jag vill ha hjälp"
         return "greeting.menu"
     if account_help := password_reset.intent(text):  # before problems: "glömt", "låst"
         return account_help

@@ -306,6 +306,24 @@ async def test_sympathy_for_trouble_only_when_the_person_said_there_is_some(
         assert sorry in asked
 
 
+@pytest.mark.parametrize(
+    ("locale", "text", "asked"),
+    [
+        ("sv", "jag vill ha hjälp", "Vad kan jag hjälpa dig med?"),
+        ("en", "can you help me?", "How can I help?"),
+    ],
+)
+async def test_asking_for_help_without_saying_with_what_gets_the_question_not_an_apology(
+    client: httpx.AsyncClient, locale: str, text: str, asked: str
+) -> None:
+    person = await ChatPerson.start(client, locale=locale)
+    replies = await person.say(text)
+    assert asked in replies[-1]["text"]
+    assert "förstod jag inte" not in replies[-1]["text"]
+    assert "didn't quite understand" not in replies[-1]["text"]
+    assert "menu:request" in person.offered()  # the whole menu, not the apology's two buttons
+
+
 # Asking for a person and two misunderstandings in a row: tests/agents/ (the agents' queue).
 
 

@@ -254,3 +254,20 @@ def test_a_greeting_that_opens_a_message_is_left_out_of_what_happened(
 )
 def test_an_intensified_problem_word_is_a_problem(text: str, problem: bool) -> None:
     assert nlu.describes_problem(text) is problem
+
+
+@pytest.mark.parametrize(
+    ("text", "only_help"),
+    [
+        ("jag vill ha hjälp", True),
+        ("kan du hjälpa mig?", True),
+        ("I need help please", True),
+        ("hjälp!", True),
+        # With what is said: that is the message to act on.
+        ("jag behöver hjälp med outlook", False),
+        ("help me with teams", False),
+        ("hjälp skrivaren", False),
+    ],
+)
+def test_a_bare_request_for_help_is_recognised(text: str, only_help: bool) -> None:
+    assert nlu.only_asks_for_help(text) is only_help
