@@ -3,6 +3,7 @@ database writes alone (SQLite only), for measuring all three in one run."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from datetime import UTC, datetime
@@ -58,7 +59,7 @@ def _install_writes_baseline(app: FastAPI, settings: Settings) -> None:
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    counter = iter(range(1, 1 << 62))
+    counter = itertools.count(1)
 
     def now() -> str:
         return datetime.now(UTC).replace(tzinfo=None).isoformat(" ")

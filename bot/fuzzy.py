@@ -87,12 +87,12 @@ class Aliases(Generic[T]):
     """The aliases of a catalog's entries, scored against what a person wrote.
 
     An alias of several words, or one that is no word of its own ("g:"), scores 100 when
-    the text holds it; a one-word alias scores its
-    best ``token_score`` over the text's words. Only aliases that a word could bring to the
-    floor are scored: the word itself, the aliases it begins with or contains, and the close
-    spellings rapidfuzz finds among all aliases of about its length at once; a word's scores
-    are remembered, since people use the same words over and over. Scoring every alias
-    against every word took about 2 ms a message with the shipped catalog.
+    the text holds it; a one-word alias scores its best ``token_score`` over the text's
+    words. Only aliases that a word could bring to the floor are scored: the word itself,
+    the aliases it begins with or contains, and the close spellings rapidfuzz finds among
+    all aliases of about its length at once; a word's scores are remembered, since people
+    use the same words over and over. Scoring every alias against every word took about
+    2 ms a message with the shipped catalog.
     """
 
     def __init__(

@@ -980,8 +980,15 @@ def only_asks_for_help(text: str) -> bool:
     tokens = words(text)
     if not 0 < len(tokens) <= 8 or not _has_any(text, _HELP):
         return False
-    quiet = _filler() | _ASKING_WORDS | frozenset(_HELP)
+    quiet = _around_help()
     return all(token in quiet for token in tokens)
+
+
+@lru_cache(maxsize=1)
+def _around_help() -> frozenset[str]:
+    """The words a bare request for help may have beside the help word (``_filler`` and
+    the asking words), built once rather than on every message."""
+    return _filler() | _ASKING_WORDS | frozenset(_HELP)
 
 
 _TO_KNOW = ("veta", "fraga", "know", "ask")
