@@ -10,7 +10,8 @@
   over, and the time from escalation to an agent taking it (median, 90th percentile).
 - *case questions*: conversations asking how a case the organisation decides on is going
   (an application, a permit), which spoc cannot see and sends to the switchboard.
-- *CSAT*: answers, mean and the share of 4–5 ratings.
+- *CSAT*: answers, mean, the share of 4–5 ratings, the answers per rating, and the newest
+  comments with their ratings: what people say of the help is where improvement starts.
 - *approvals*: requests that needed someone's yes, how they ended (approved, denied,
   expired to the service desk), reminders sent, and the time from request to decision.
 """
@@ -30,6 +31,7 @@ from bot.config import Settings
 from bot.request_items import PRE_APPROVED
 from bot.store.db import opened
 from bot.store.models import Event
+from bot.text import shorten
 
 KINDS = (
     "conversation_started",
@@ -39,6 +41,7 @@ KINDS = (
     "escalated",
     "agent_claimed",
     "csat_given",
+    "csat_comment",
     "request_opened",
     "request_decided",
     "approval_reminded",
@@ -48,6 +51,7 @@ KINDS = (
 
 
 _TICKET_KINDS = {"INC": "incidents", "REQ": "requests"}
+COMMENTS_SHOWN = 20  # the newest; the rest stay in the events until retention removes them
 
 
 def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> dict[str, Any]:
@@ -60,6 +64,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
     kinds: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     ratings: list[int] = []
+    comments: list[dict[str, Any]] = []
     started_at: dict[int | None, datetime] = {}
     ticket_at: dict[int | None, datetime] = {}
     escalated_at: dict[int | None, datetime] = {}
@@ -91,6 +96,16 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
             to_agent.append((at - escalated_at.pop(conversation)).total_seconds())
         elif kind == "csat_given" and isinstance(data.get("rating"), int):
             ratings.append(data["rating"])
+        elif kind == "csat_comment" and data.get("text"):
+            rating = data.get("rating")
+            comments.append(
+                {
+                    "conversation": conversation,
+                    "rating": rating if isinstance(rating, int) else None,
+                    "text": str(data["text"]),
+                    "at": at.isoformat(),
+                }
+            )
         elif kind == "request_opened" and data.get("approval") != PRE_APPROVED:
             asked.setdefault(conversation, []).append(at)
         elif kind in ("request_decided", "approval_expired"):
@@ -130,6 +145,8 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
             "answers": len(ratings),
             "mean": round(statistics.fmean(ratings), 2) if ratings else None,
             "satisfied_share": _share(sum(r >= 4 for r in ratings), len(ratings)),
+            "by_rating": {str(r): ratings.count(r) for r in range(1, 6)},
+            "comments": comments[::-1][:COMMENTS_SHOWN],
         },
         "approvals": {
             "asked": sum(outcomes.values()) + sum(len(w) for w in asked.values()),
@@ -194,6 +211,7 @@ def render(report: dict[str, Any]) -> str:
     wait, csat = report["time_to_ticket_seconds"], report["csat"]
     to_agent = report["time_to_agent_seconds"]
     mean = "–" if csat["mean"] is None else f"{csat['mean']:.2f}"
+    by_rating = ", ".join(f"{k}: {v}" for k, v in csat["by_rating"].items())
     approvals = report["approvals"]
     decision = approvals["time_to_decision_seconds"]
     return "\n".join(
@@ -215,11 +233,23 @@ def render(report: dict[str, Any]) -> str:
             f"  not for IT           {report['other_questions']:>6}   "
             "(the heating, a streetlight, pay: sent to the switchboard)",
             f"  CSAT                 {csat['answers']:>6} answers, mean {mean}, "
-            f"satisfied (4–5) {pct(csat['satisfied_share'])}",
+            f"satisfied (4–5) {pct(csat['satisfied_share'])}   ({by_rating})",
             f"  approvals asked      {approvals['asked']:>6}   "
             f"(approved {approvals['approved']}, denied {approvals['denied']}, "
             f"expired to the desk {approvals['expired']}; reminders {approvals['reminders']})",
             f"  time to a decision   median {hours(decision['median'])}, "
             f"90 % within {hours(decision['p90'])}",
+            *_comment_lines(csat["comments"]),
         ]
     )
+
+
+def _comment_lines(comments: list[dict[str, Any]]) -> list[str]:
+    if not comments:
+        return []
+    lines = [f"  CSAT comments, the newest {len(comments)}:"]
+    for comment in comments:
+        rating = "–" if comment["rating"] is None else comment["rating"]
+        text = shorten(comment["text"], 100)
+        lines.append(f"    {comment['at'][:16].replace('T', ' ')}  {rating}  {text}")
+    return lines

@@ -21,6 +21,7 @@ PAYROLL = "Lönesystemet kraschar när jag attesterar"
 HOSTILE = '=HYPERLINK("https://evil.example") <script>alert(1)</script> lönesystemet kraschar'
 PERSONAL = "Lönesystemet visar fel lön för 121212-1212"
 NO_DATA = "—"
+COMMENT = "<b>för långsamt</b>, ring mig på 19121212-1212"
 
 
 class Tables(HTMLParser):
@@ -87,6 +88,7 @@ async def seed(client: httpx.AsyncClient) -> None:
     replies = await ticket.press("incident:confirm")
     assert "INC" in replies[0]["text"]
     await ticket.press("feedback:rate:2")
+    await ticket.say(COMMENT)
 
     for text in (PAYROLL, PAYROLL, HOSTILE, PERSONAL):
         person = await ChatPerson.start(client)
@@ -151,6 +153,13 @@ async def test_the_report_shows_the_figures_of_the_conversations(
         "Medelbetyg": "3,50 av 5",  # (5 + 2) / 2
         "Nöjda": "50 %",  # one of the two gave 4–5
     }
+    assert tables.values("Svar per betyg") == {"1": "0", "2": "1", "3": "0", "4": "0", "5": "1"}
+    # What the person wrote, masked as stored and shown as text, never markup.
+    assert tables.tables["Den enda kommentaren"][1][:2] == [
+        "<b>för långsamt</b>, ring mig på ******-****",
+        "2",
+    ]
+    assert "<b>för" not in page.text and "19121212-1212" not in page.text
     approvals = tables.values("Beställningar som behövde någons godkännande")
     assert approvals["Begärda"] == "0"
     assert approvals["Tid till beslut, median"] == f"{NO_DATA} inga uppgifter ännu"
@@ -263,6 +272,7 @@ async def test_with_no_conversations_yet_the_pages_say_so_plainly(
         download = await kim.http.get("/agent/knowledge.csv")
     assert report.status_code == knowledge.status_code == download.status_code == 200
     assert "Inga konversationer har startat under perioden." in report.text
+    assert "Ingen har lämnat en kommentar under perioden." in report.text
     shift_left = Tables(report.text).values("Artiklar som boten föreslog och som löste problemet")
     assert shift_left["Andel lösta av en artikel"] == f"{NO_DATA} inga uppgifter ännu"
     assert not re.search(r"\b(None|nan|NaN|inf)\b", report.text)

@@ -22,6 +22,7 @@ TICKET = [
     ("text", "sedan igår"),
     ("action", "incident:confirm"),
     ("action", "feedback:rate:2"),
+    ("text", "tog för lång tid, mitt personnummer är 19121212-1212"),
 ]
 SOLVED = [
     ("text", "outlook kraschar hela tiden när jag öppnar kalendern"),
@@ -68,13 +69,22 @@ def test_report_counts_deflection_tickets_escalations_and_csat(
     assert report["by_kind"] == {"incidents": 1, "requests": 0}
     assert report["time_to_ticket_seconds"]["median"] >= 0
     assert report["escalations"] == 1
-    assert report["csat"] == {"answers": 2, "mean": 3.5, "satisfied_share": 0.5}
+    csat = report["csat"]
+    assert (csat["answers"], csat["mean"], csat["satisfied_share"]) == (2, 3.5, 0.5)
+    assert csat["by_rating"] == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 1}
+    (comment,) = csat["comments"]
+    assert comment["rating"] == 2
+    assert comment["text"] == "tog för lång tid, mitt personnummer är ******-****"  # masked
     assert report["case_questions"] == 0 and report["other_questions"] == 0
 
     assert main(["report"]) == 0
     text = capsys.readouterr().out
     assert "deflection rate 50 %" in text and "CSAT" in text and "P5 1" in text
     assert "incidents 1, requests 0; P5 1" in text
+    assert "(1: 0, 2: 1, 3: 0, 4: 0, 5: 1)" in text
+    assert "CSAT comments, the newest 1:" in text
+    assert "  2  tog för lång tid, mitt personnummer är ******-****" in text
+    assert "1212" not in text
 
 
 def test_case_questions_count_conversations_not_messages() -> None:
