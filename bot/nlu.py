@@ -21,6 +21,9 @@ from bot.sla import (
 )
 from bot.text import fold, words
 
+# Words that mark a language, folded. Only words the other language does not use: no "i"
+# (Swedish "in", English "I": an upper-case "I" counts as English on its own), "for" (folded
+# "för"), "at" ("åt"), "in" ("logga in"), "be" ("be om hjälp").
 _SV_MARKERS = frozenset(
     [
         "jag",
@@ -53,11 +56,47 @@ _SV_MARKERS = frozenset(
         "gar",
         "skrivare",
         "losenord",
+        "e",
+        "o",
+        "sen",
+        "ej",
+        "bara",
+        "ingen",
+        "inget",
+        "ingenting",
+        "mig",
+        "vill",
+        "ska",
+        "kommer",
+        "gor",
+        "av",
+        "till",
+        "om",
+        "nu",
+        "sa",
+        "ett",
+        "en",
+        "var",
+        "vi",
+        "du",
+        "ni",
+        "hon",
+        "han",
+        "efter",
+        "tog",
+        "bort",
+        "borta",
+        "saknas",
+        "ser",
+        "bild",
+        "sig",
+        "hela",
+        "tiden",
+        "igen",
     ]
 )
 _EN_MARKERS = frozenset(
     [
-        "i",
         "the",
         "is",
         "not",
@@ -88,8 +127,66 @@ _EN_MARKERS = frozenset(
         "password",
         "broken",
         "and",
+        "i'm",
+        "im",
+        "i've",
+        "ive",
+        "i'd",
+        "to",
+        "of",
+        "on",
+        "from",
+        "have",
+        "has",
+        "am",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "should",
+        "could",
+        "you",
+        "your",
+        "why",
+        "where",
+        "who",
+        "which",
+        "there",
+        "this",
+        "that",
+        "does",
+        "did",
+        "didn't",
+        "dont",
+        "don't",
+        "isn't",
+        "cannot",
+        "keeps",
+        "keep",
+        "crashing",
+        "crashes",
+        "freezes",
+        "freezing",
+        "missing",
+        "disappeared",
+        "deleted",
+        "locked",
+        "need",
+        "got",
+        "after",
+        "too",
+        "many",
+        "nothing",
+        "comes",
+        "out",
+        "black",
+        "screen",
+        "slow",
     ]
 )
+_SWEDISH_LETTERS = re.compile(r"\w*[åäöÅÄÖ]\w*")
+_ENGLISH_I = re.compile(r"(?<![\w'])I(?![\w'])")
 
 
 @lru_cache(maxsize=64)
@@ -107,11 +204,11 @@ def _has_any(text: str, phrases: tuple[str, ...], *, unless: tuple[str, ...] = (
 
 def detect_language(text: str) -> str | None:
     """ "sv" or "en" when the text says so clearly, else None (keep the current language)."""
-    if re.search(r"[åäöÅÄÖ]", text):
-        return "sv"
     tokens = words(text)
-    swedish = sum(token in _SV_MARKERS for token in tokens)
-    english = sum(token in _EN_MARKERS for token in tokens)
+    # Each word with å, ä or ö is Swedish, and outweighs no English: "what are the rules for
+    # the new lösenord?" is English with one Swedish word in it.
+    swedish = sum(token in _SV_MARKERS for token in tokens) + len(_SWEDISH_LETTERS.findall(text))
+    english = sum(token in _EN_MARKERS for token in tokens) + len(_ENGLISH_I.findall(text))
     if swedish > english:
         return "sv"
     if english > swedish:
@@ -1020,3 +1117,26 @@ def _frustration() -> tuple[str, ...]:
 def is_frustrated(text: str) -> bool:
     """Clear frustration in sv or en (``bot/data/frustration.yaml``): hand over to a person."""
     return _has_any(text, _frustration())
+
+
+_DISSATISFIED = (
+    "inte nojd",
+    "inte sa nojd",
+    "missnojd",
+    "daligt svar",
+    "dalig hjalp",
+    "daligt bemotande",
+    "not happy with",
+    "not satisfied",
+    "unhappy with",
+    "dissatisfied",
+    "bad answer",
+    "poor answer",
+    "poor help",
+)
+
+
+def is_dissatisfied(text: str) -> bool:
+    """Discontent with the help given, milder than frustration: "jag är inte nöjd med svaret",
+    "not happy with the answer". A person is offered, not called in."""
+    return _has_any(text, _DISSATISFIED)

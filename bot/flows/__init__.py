@@ -91,8 +91,9 @@ async def _run_turn(ctx: Context) -> None:
         if _asks_about_the_bot(ctx):  # before a person: "är du en människa?"
             return await _about_the_bot(ctx)
         if nlu.wants_human(ctx.text):
+            feedback.keep_comment(ctx)  # "bra, men jag vill prata med en person" is one too
             return await enter(ctx, "handoff.escalate")
-        if nlu.is_frustrated(ctx.text):
+        if nlu.is_frustrated(ctx.text) and ctx.state != feedback.COMMENT:  # its own answer
             ctx.data["escalation_reason"] = handoff.FRUSTRATED
             return await enter(ctx, "handoff.escalate")
         if nlu.is_cancel(ctx.text) and ctx.state != IDLE:

@@ -23,6 +23,10 @@ IMPACT_CHOICES = ("impact_1", "impact_2", "impact_3")
 URGENCY_CHOICES = ("urgency_1", "urgency_2", "urgency_3")
 ARTICLE_PREVIEW_CHARS = 900
 MIN_SYMPTOM_WORDS = 3
+# Fewer words that say what goes wrong ("outlook kraschar", "vpn nere") are enough when a
+# guide matches them this closely; otherwise the person is asked for more, which the search
+# needs ("teams kraschar" reaches the camera guide at 68, "word hänger" Outlook's at 68).
+SHORT_REPORT_SCORE = 85.0
 
 
 def _case(ctx: Context) -> dict[str, Any]:
@@ -66,8 +70,15 @@ def _absorb_facts(ctx: Context, text: str, *, correcting: bool = False) -> None:
         case["impact"] = impact
     if ("urgency" not in case or correcting) and (urgency := nlu.urgency_of(text)) is not None:
         case["urgency"] = urgency
-    if len(text.split()) >= MIN_SYMPTOM_WORDS and nlu.says_what_happens(text):
+    if nlu.says_what_happens(text) and (
+        len(text.split()) >= MIN_SYMPTOM_WORDS or _a_guide_fits(ctx, text)
+    ):
         case["symptom_known"] = True
+
+
+def _a_guide_fits(ctx: Context, text: str) -> bool:
+    hits = ctx.services.knowledge.search(privacy.without_masked(text), lang=ctx.locale, limit=1)
+    return bool(hits) and hits[0].score >= SHORT_REPORT_SCORE
 
 
 def _next_missing(ctx: Context) -> str:
@@ -145,10 +156,12 @@ async def _ask_symptom(ctx: Context) -> str | None:
     service = ctx.services.catalog.get(case.get("service_id"))
     # Sympathy for trouble only when the person said there is trouble: "outlook" or "kan
     # du boka ett mötesrum" says which service, not that something is wrong with it.
-    troubled = nlu.describes_problem(" ".join(case.get("description", [])))
-    ctx.say(
-        "ask_symptom", service=service.name(ctx.locale) if service else None, troubled=troubled
-    )
+    described = " ".join(case.get("description", []))
+    troubled = nlu.describes_problem(described)
+    # "teams kraschar" said what happens, too briefly for a guide: ask for more, not for it.
+    told = nlu.says_what_happens(described)
+    name = service.name(ctx.locale) if service else None
+    ctx.say("ask_symptom", service=name, troubled=troubled, told=told)
     return None
 
 

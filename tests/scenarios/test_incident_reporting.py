@@ -122,6 +122,54 @@ async def test_it_helped_closes_without_ticket_and_counts_a_deflection(
     assert events["conversation_started"] == 1
 
 
+@pytest.mark.parametrize(
+    ("locale", "comment"), [("sv", "värdelöst"), ("en", "not happy with the answer")]
+)
+async def test_a_discontented_comment_is_kept_and_a_person_offered_not_forced(
+    client: httpx.AsyncClient, locale: str, comment: str
+) -> None:
+    person = await ChatPerson.start(client, locale=locale)
+    await person.say("vpnet strular hemifrån" if locale == "sv" else "vpn won't connect")
+    await person.press("incident:helped:yes")
+    await person.press("feedback:rate:1")
+    replies = await person.say(comment)
+    # Before, frustration called a person in at once and the comment was lost.
+    assert "kommentar" in replies[0]["text"] or "comment" in replies[0]["text"]
+    events = await events_of(client)
+    assert events["csat_comment"] == 1
+    assert "escalated" not in events
+    await person.press("menu:human")
+    assert (await events_of(client))["escalated"] == 1
+
+
+async def test_a_comment_asking_for_a_person_is_kept_and_they_are_handed_over(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say("vpnet strular hemifrån")
+    await person.press("incident:helped:yes")
+    await person.press("feedback:rate:2")
+    await person.say("guiden var bra men jag vill prata med en människa")
+    assert "kön" in person.last_text()
+    events = await events_of(client)
+    assert events["csat_comment"] == 1
+    assert events["escalated"] == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [("sv", "jag är inte nöjd med svaret"), ("en", "I am not happy with the answer")],
+)
+async def test_discontent_with_an_answer_offers_a_person_or_another_try(
+    client: httpx.AsyncClient, locale: str, text: str
+) -> None:
+    person = await ChatPerson.start(client, locale=locale)
+    replies = await person.say(text)
+    assert "förstod jag inte" not in replies[0]["text"]
+    assert "understand" not in replies[0]["text"]
+    assert person.offered() == ["menu:human", "menu:incident"]
+
+
 async def test_it_helped_typed_in_words_counts_the_same(client: httpx.AsyncClient) -> None:
     person = await ChatPerson.start(client, locale="en")
     await person.say("vpn wont connect when i work from home")
@@ -280,6 +328,39 @@ async def test_what_happens_is_asked_only_when_the_message_did_not_say_it(
     replies = await person.say(first)
     asked = any("Vad händer" in r["text"] or "What happens" in r["text"] for r in replies)
     assert asked is asks_what_happens, [r["text"] for r in replies]
+
+
+@pytest.mark.parametrize(
+    ("first", "guide"),
+    [
+        ("outlook kraschar", "Outlook kraschar eller startar inte"),
+        ("outlook crashes", "Outlook crashes or won't start"),  # English, with no "I" or "not"
+        ("laptop slow", "Computer is slow"),
+    ],
+)
+async def test_two_words_that_a_guide_answers_closely_get_the_guide_at_once(
+    client: httpx.AsyncClient, first: str, guide: str
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say(first)
+    assert guide in replies[-1]["text"]
+    assert "incident:helped:yes" in person.offered()
+
+
+@pytest.mark.parametrize(
+    "first",
+    # The closest guides are about something else (the camera, Outlook): ask, then search.
+    ["teams kraschar", "word hänger"],
+)
+async def test_two_words_no_guide_answers_closely_get_asked_for_more(
+    client: httpx.AsyncClient, first: str
+) -> None:
+    person = await ChatPerson.start(client)
+    await person.say(first)
+    assert "incident:helped:yes" not in person.offered()
+    if person.offered() and person.offered()[0].startswith("incident:service:"):
+        await person.say("Office")  # Word names no service of the catalog's on its own
+    assert "Berätta gärna lite mer" in person.last_text()
 
 
 @pytest.mark.parametrize(
