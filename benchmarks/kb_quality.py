@@ -80,6 +80,7 @@ SETS = {
     "holdout-46": EVAL / "eval_holdout_46.yaml",
     "holdout-47": EVAL / "eval_holdout_47.yaml",
     "holdout-48": EVAL / "eval_holdout_48.yaml",
+    "holdout-49": EVAL / "eval_holdout_49.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3
