@@ -47,6 +47,7 @@ async def test_the_question_in_the_middle_of_a_report_keeps_the_report_going(
 ) -> None:
     person = await ChatPerson.start(client, "en")
     await person.say("the vpn keeps dropping")
+    await person.press("incident:helped:no")  # the guide to a VPN that drops did not help
     await person.say("since this morning")
     asked = person.transcript[-1]["text"]
     assert "How many people are affected?" in asked
