@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,7 +60,8 @@ def _install_writes_baseline(app: FastAPI, settings: Settings) -> None:
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
-    counter = itertools.count(1)
+    # Unique across server processes too (--workers): a repeated key would store nothing.
+    delivery_keys = (f"k{os.getpid()}-{number}" for number in itertools.count(1))
 
     def now() -> str:
         return datetime.now(UTC).replace(tzinfo=None).isoformat(" ")
@@ -84,7 +86,7 @@ def _install_writes_baseline(app: FastAPI, settings: Settings) -> None:
             "INSERT INTO messages (conversation_id, author, text, buttons, idempotency_key,"
             " created_at) VALUES (?, 'user', ?, '[]', ?, ?)"
             " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-            (conversation_id, body.get("text") or body.get("action"), f"k{next(counter)}", now()),
+            (conversation_id, body.get("text") or body.get("action"), next(delivery_keys), now()),
         ).fetchone()[0]
         reply_id = db.execute(
             "INSERT INTO messages (conversation_id, author, text, buttons, reply_to, created_at)"
