@@ -81,6 +81,7 @@ SETS = {
     "holdout-47": EVAL / "eval_holdout_47.yaml",
     "holdout-48": EVAL / "eval_holdout_48.yaml",
     "holdout-49": EVAL / "eval_holdout_49.yaml",
+    "holdout-50": EVAL / "eval_holdout_50.yaml",
     "extra": EVAL / "fixtures" / "tuning_extra.yaml",
 }
 TOP = 3

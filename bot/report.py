@@ -3,7 +3,8 @@
 - *conversations*: started, per channel.
 - *shift-left*: conversations where an article was suggested, where one helped (resolved
   in the first contact, no ticket: a deflection), and the deflection rate: helped / (helped
-  + conversations that ended in a ticket).
+  + conversations that ended in a ticket); guides the search was unsure of and offered by
+  title ("maybe this one?"), how many were shown on a yes and how many of those helped.
 - *tickets*: opened, incidents (INC) and requests (REQ) apart, per priority; *time to
   ticket*: from the conversation's start to its ticket, median and 90th percentile.
 - *escalations*: conversations handed towards a person, per reason; how many an agent took
@@ -36,6 +37,7 @@ from bot.text import shorten
 KINDS = (
     "conversation_started",
     "article_suggested",
+    "article_maybe_offered",
     "article_helped",
     "ticket_opened",
     "escalated",
@@ -65,6 +67,10 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
     reasons: Counter[str] = Counter()
     ratings: list[int] = []
     comments: list[dict[str, Any]] = []
+    # "Maybe this guide?": offered, shown on a yes, and the guides shown that way that helped.
+    maybe_offered = 0
+    maybe_shown: set[tuple[int | None, object]] = set()
+    maybe_helped = 0
     started_at: dict[int | None, datetime] = {}
     ticket_at: dict[int | None, datetime] = {}
     escalated_at: dict[int | None, datetime] = {}
@@ -82,8 +88,13 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
             started_at[conversation] = at
         elif kind == "article_suggested":
             suggested.add(conversation)
+            if data.get("maybe"):
+                maybe_shown.add((conversation, data.get("article_id")))
+        elif kind == "article_maybe_offered":
+            maybe_offered += 1
         elif kind == "article_helped":
             helped.add(conversation)
+            maybe_helped += (conversation, data.get("article_id")) in maybe_shown
         elif kind == "ticket_opened":
             ticketed.add(conversation)
             priorities[f"P{data.get('priority', '?')}"] += 1
@@ -129,6 +140,7 @@ def summarize(rows: list[tuple[int | None, str, dict[str, Any], datetime]]) -> d
         "by_channel": dict(sorted(channels.items())),
         "articles_suggested_in": len(suggested),
         "deflected": len(deflected),
+        "maybe": {"offered": maybe_offered, "shown": len(maybe_shown), "helped": maybe_helped},
         "tickets": sum(priorities.values()),
         "by_priority": dict(sorted(priorities.items())),
         "by_kind": {"incidents": kinds["incidents"], "requests": kinds["requests"]}
@@ -208,7 +220,7 @@ def render(report: dict[str, Any]) -> str:
     priorities = ", ".join(f"{k} {v}" for k, v in report["by_priority"].items()) or "none"
     kinds = ", ".join(f"{k} {v}" for k, v in report["by_kind"].items())
     reasons = ", ".join(f"{k} {v}" for k, v in report["escalations_by_reason"].items())
-    wait, csat = report["time_to_ticket_seconds"], report["csat"]
+    wait, csat, maybe = report["time_to_ticket_seconds"], report["csat"], report["maybe"]
     to_agent = report["time_to_agent_seconds"]
     mean = "–" if csat["mean"] is None else f"{csat['mean']:.2f}"
     by_rating = ", ".join(f"{k}: {v}" for k, v in csat["by_rating"].items())
@@ -221,6 +233,8 @@ def render(report: dict[str, Any]) -> str:
             f"  article suggested in {report['articles_suggested_in']:>6}",
             f"  solved by an article {report['deflected']:>6}   "
             f"deflection rate {pct(report['deflection_rate'])}",
+            f"  'maybe this guide?'  {maybe['offered']:>6}   "
+            f"(shown on a yes {maybe['shown']}, helped {maybe['helped']})",
             f"  tickets              {report['tickets']:>6}   ({kinds}; {priorities})",
             f"  time to ticket       median {minutes(wait['median'])}, "
             f"90 % within {minutes(wait['p90'])}",

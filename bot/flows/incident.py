@@ -15,6 +15,8 @@ SERVICE_UNKNOWN = "incident:service:unknown"
 HELPED_YES = "incident:helped:yes"
 HELPED_NO = "incident:helped:no"
 OTHER_ARTICLE = "incident:article:"  # + the id of another article the search accepted
+MAYBE_YES = "incident:maybe:yes"
+MAYBE_NO = "incident:maybe:no"
 CONFIRM = "incident:confirm"
 CHANGE = "incident:change"
 CANCEL = "incident:cancel"
@@ -180,9 +182,13 @@ async def _suggest(ctx: Context) -> str | None:
     hits = ctx.services.knowledge.search(query, lang=ctx.locale, limit=3)
     if not hits:
         ctx.record("kb_no_match", query=shorten(query, 300), lang=ctx.locale)
-        if case.get("question"):
-            ctx.say("question_without_guide")
-        return _next_missing(ctx)
+        if maybe := ctx.services.knowledge.maybe(query, lang=ctx.locale):
+            # Not sure enough to show, likely enough to ask about: the title, and a choice.
+            case["maybe"] = maybe.article.id
+            case["searched"] = shorten(query, 300)
+            ctx.record("article_maybe_offered", article_id=maybe.article.id)
+            return "incident.maybe"
+        return _without_guide(ctx)
     # The search's runners-up stay on offer: the person can see at a glance that the first
     # guide is about something else and open the right one, instead of a ticket.
     case["other_articles"] = [hit.article.id for hit in hits[1:]]
@@ -191,6 +197,40 @@ async def _suggest(ctx: Context) -> str | None:
     case["searched"] = shorten(query, 300)
     _suggested(ctx, hits[0].article.id, score=round(hits[0].score, 1))
     return "incident.helped"
+
+
+def _without_guide(ctx: Context) -> str:
+    if _case(ctx).get("question"):
+        ctx.say("question_without_guide")
+    return _next_missing(ctx)
+
+
+async def _ask_maybe(ctx: Context) -> str | None:
+    article = ctx.services.knowledge.get(_case(ctx).get("maybe", ""), ctx.locale)
+    if article is None:  # taken out of the knowledge base since
+        return _without_guide(ctx)
+    buttons = [ctx.button("maybe_yes", MAYBE_YES), ctx.button("maybe_no", MAYBE_NO)]
+    ctx.say("maybe_article", buttons, title=article.title)
+    return None
+
+
+async def _maybe(ctx: Context) -> str:
+    """The answer to "maybe this guide?": yes shows it as any guide is shown; no, or words
+    that are neither, go on without one (the words as more of the description)."""
+    case = _case(ctx)
+    article_id = case.pop("maybe", "")
+    answer = {MAYBE_YES: True, MAYBE_NO: False}.get(ctx.action or "")
+    if answer is None:
+        answer = nlu.yes_or_no(ctx.text)
+    if answer and ctx.services.knowledge.get(article_id, ctx.locale):
+        _suggested(ctx, article_id, maybe=True)
+        return "incident.helped"
+    ctx.record("article_maybe_declined", article_id=article_id)
+    if answer is None and ctx.text:
+        _absorb(ctx, ctx.text)
+    if not _case(ctx).get("question"):
+        ctx.say("maybe_declined")
+    return _without_guide(ctx)
 
 
 def _suggested(ctx: Context, article_id: str, **event: Any) -> None:
@@ -404,6 +444,7 @@ FLOW = Flow(
         "symptom": State(_ask_symptom, _symptom),
         "suggest": State(_suggest, _helped),
         "helped": State(_present, _helped),
+        "maybe": State(_ask_maybe, _maybe),
         "since": _slot_step("since", SINCE_CHOICES, nlu.since_of),
         "impact": _slot_step("impact", IMPACT_CHOICES, nlu.impact_of),
         "urgency": _slot_step("urgency", URGENCY_CHOICES, nlu.urgency_of),

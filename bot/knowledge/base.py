@@ -13,7 +13,7 @@ from bot.knowledge.index import LanguageIndex, build_index
 from bot.knowledge.loader import load_directory
 from bot.knowledge.memory import Memory, normalise
 from bot.knowledge.model import LANGUAGES, Article, Hit, Problem
-from bot.knowledge.search import score_index
+from bot.knowledge.search import maybe_index, score_index
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +100,19 @@ class KnowledgeBase:
         ]
         hits.sort(key=lambda hit: (-hit.score, hit.article.id))
         return hits[:limit]
+
+    def maybe(self, query: str, *, lang: str) -> Hit | None:
+        """The best article when :meth:`search` finds none worth suggesting but this one is
+        more likely right than not: for asking "maybe this one?", never for showing as an
+        answer. None when there is none, or when :meth:`search` would suggest it."""
+        if not isinstance(query, str):
+            return None
+        snapshot = self._snapshot
+        index = snapshot.indexes.get(lang)
+        if index is None:
+            return None
+        found = maybe_index(index, query, memory=snapshot.memories.get(lang))
+        return None if found is None else Hit(index.articles[found[0]], found[1])
 
     def other_domain(self, text: str, *, lang: str) -> tuple[str, ...]:
         """The words of ``text`` that belong to another part of the organisation than IT

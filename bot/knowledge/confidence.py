@@ -51,6 +51,10 @@ MEMORY_FEATURES = (
     "unanswered_example",  # closeness to the nearest question no article answers
 )
 EVIDENCE_CAP = 3.0
+# The least probability of being right at which a best article below the cut is still worth
+# offering as "maybe this one?": more likely right than not, with a margin. Chosen on the
+# tuning sets (docs/benchmarks.md, "maybe this one?"), then measured once on a blind set.
+MAYBE = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +76,16 @@ class Judge:
     examples: Model | None = None
 
     def accepts(self, measured: Sequence[float], recalled: Sequence[float] | None) -> bool:
+        probability, cut = self.judged(measured, recalled)
+        return probability >= cut
+
+    def judged(
+        self, measured: Sequence[float], recalled: Sequence[float] | None
+    ) -> tuple[float, float]:
+        """The probability that the best candidate is right, and the cut for suggesting it."""
         if recalled is None or self.examples is None:
-            return self.words.probability(measured) >= self.words.cut
-        return self.examples.probability((*measured, *recalled)) >= self.examples.cut
+            return self.words.probability(measured), self.words.cut
+        return self.examples.probability((*measured, *recalled)), self.examples.cut
 
 
 def features(question: Question, candidates: Sequence[Candidate]) -> tuple[float, ...]:
@@ -136,6 +147,16 @@ def is_confident(
     ``recalled`` is what the example memory says of it (``memory.evidence``), None without.
     """
     return (judge or shipped()).accepts(features(question, candidates), recalled)
+
+
+def judged(
+    question: Question,
+    candidates: Sequence[Candidate],
+    judge: Judge | None = None,
+    recalled: Sequence[float] | None = None,
+) -> tuple[float, float]:
+    """The probability that the best candidate is right, and the cut for suggesting it."""
+    return (judge or shipped()).judged(features(question, candidates), recalled)
 
 
 @cache

@@ -82,12 +82,39 @@ def score_index(
     decision;
     ``judge`` replaces the shipped confidence models, for fitting and measuring new ones.
     """
+    judged = judge_index(index, query, judge, memory)
+    if judged is None:
+        return []
+    hits, probability, cut = judged
+    return hits if probability >= cut else []
+
+
+def maybe_index(
+    index: LanguageIndex, query: str, memory: Memory | None = None
+) -> tuple[int, float] | None:
+    """(article number, score) of the best article when it is not worth suggesting but is
+    more likely right than not (``confidence.MAYBE``): worth offering as "maybe this one?"."""
+    judged = judge_index(index, query, None, memory)
+    if judged is None:
+        return None
+    hits, probability, cut = judged
+    return hits[0] if hits and confidence.MAYBE <= probability < cut else None
+
+
+def judge_index(
+    index: LanguageIndex,
+    query: str,
+    judge: confidence.Judge | None = None,
+    memory: Memory | None = None,
+) -> tuple[list[tuple[int, float]], float, float] | None:
+    """The candidates ranked as they would be suggested, best first, with the probability
+    that the best is right and the cut for suggesting it; None when nothing matched."""
     ranked = rank_index(index, query)
     if ranked is None:
-        return []
+        return None
     question, candidates = ranked
     if not candidates:
-        return []
+        return None
     closeness: Sequence[float | None] = [None] * len(candidates)
     unanswered = 0.0
     if memory is not None:
@@ -101,9 +128,7 @@ def score_index(
     # order what is suggested. Judging the re-ranked best accepted more off-topic questions
     # by leave-one-set-out (1,036 of 1,046 rejected, against 1,039): it is the candidate
     # closest to some example, so its closeness says less.
-    if not confidence.is_confident(question, candidates, judge, recalled):
-        return []
-    return hits
+    return hits, *confidence.judged(question, candidates, judge, recalled)
 
 
 def weigh(

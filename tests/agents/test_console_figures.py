@@ -138,6 +138,9 @@ async def test_the_report_shows_the_figures_of_the_conversations(
         "Artikel föreslagen": "2",
         "Löst i första kontakten": "1",
         "Andel lösta av en artikel": "50 %",  # 1 solved / (1 solved + 1 ticket)
+        "Kanske-förslag": "0",
+        "Visade på ja": "0",
+        "Hjälpte efter kanske": "0",
     }
     tickets = tables.values("Ärenden som boten öppnade")
     assert tickets["Öppnade ärenden"] == "1"

@@ -588,3 +588,35 @@ async def test_changing_the_summary_replaces_what_it_said(client: httpx.AsyncCli
     await person.press("incident:confirm")
     (ticket,) = await tickets_of(client)
     assert (ticket.service_id, ticket.impact) == ("teams", 1)
+
+
+async def test_a_guide_the_search_is_unsure_of_is_offered_by_its_title_and_can_solve_it(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say("telefonen i datorn ringer inte när folk ringer mig")
+    assert (
+        "Kanske handlar det om det här: **Datortelefonen (softphone) fungerar inte**"
+        in (replies[-1]["text"])
+    )
+    assert person.offered() == ["incident:maybe:yes", "incident:maybe:no"]
+    replies = await person.press("incident:maybe:yes")
+    assert "Teams-telefoni" in replies[-1]["text"]  # the guide itself, as any guide is shown
+    await person.press("incident:helped:yes")
+    events = await events_of(client)
+    assert (events["article_maybe_offered"], events["article_helped"]) == (1, 1)
+    assert await tickets_of(client) == []
+
+
+async def test_declining_a_guide_the_search_is_unsure_of_goes_on_towards_a_ticket(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client, locale="en")
+    await person.say("outlook just wont open this morning, it closes right away")
+    assert "Maybe it is about this" in person.last_text()
+    replies = await person.press("incident:maybe:no")
+    assert "open a ticket" in replies[0]["text"]
+    assert "incident:impact:1" in person.offered()  # "this morning" answered since when
+    events = await events_of(client)
+    assert events["article_maybe_declined"] == 1
+    assert "article_suggested" not in events

@@ -87,6 +87,23 @@ def test_report_counts_deflection_tickets_escalations_and_csat(
     assert "1212" not in text
 
 
+def test_maybe_guides_count_offers_yeses_and_the_ones_that_helped() -> None:
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    rows = [
+        (1, "article_maybe_offered", {"article_id": "softphone"}, at),
+        (1, "article_suggested", {"article_id": "softphone", "maybe": True}, at),
+        (1, "article_helped", {"article_id": "softphone"}, at),
+        (2, "article_maybe_offered", {"article_id": "outlook-crash"}, at),  # no, thanks
+        (3, "article_maybe_offered", {"article_id": "vpn-slow"}, at),
+        (3, "article_suggested", {"article_id": "vpn-slow", "maybe": True}, at),
+        (4, "article_suggested", {"article_id": "vpn-connect"}, at),  # the search was sure
+        (4, "article_helped", {"article_id": "vpn-connect"}, at),
+    ]
+    report = summarize(rows)
+    assert report["maybe"] == {"offered": 3, "shown": 2, "helped": 1}
+    assert report["deflected"] == 2 and report["articles_suggested_in"] == 3
+
+
 def test_case_questions_count_conversations_not_messages() -> None:
     at = datetime(2026, 12, 1, tzinfo=UTC)
     case = {"topic": "case"}
