@@ -23,6 +23,7 @@ class Service:
     aliases: tuple[str, ...]
     owner_group: str
     criticality: str
+    security: bool = False  # takes a work account someone else may have got into
 
     def name(self, locale: str) -> str:
         return self.names.get(locale) or next(iter(self.names.values()))
@@ -57,6 +58,11 @@ class Catalog:
             false_friends=false_friends,
         )
 
+    @property
+    def security(self) -> Service | None:
+        """The service that takes a work account someone else may have got into."""
+        return next((service for service in self.services if service.security), None)
+
     @classmethod
     def from_directory(cls, path: Path) -> Catalog:
         try:
@@ -69,6 +75,7 @@ class Catalog:
                     aliases=aliases_of(item, f"service {item['id']}"),
                     owner_group=str(item["owner_group"]),
                     criticality=str(item.get("criticality", "medium")),
+                    security=item.get("security") is True,
                 )
                 for item in raw["services"]
             )

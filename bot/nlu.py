@@ -1119,6 +1119,103 @@ def is_frustrated(text: str) -> bool:
     return _has_any(text, _frustration())
 
 
+# A work account someone else may have got into: hand it to a person at once. The desk can
+# still shut the door (new password, sessions ended) if it hears of it within minutes.
+_HACKED = (
+    "hackad",
+    "hackat",
+    "hackade",
+    "blivit hackad",
+    "kapad",
+    "kapat",
+    "nagon har loggat in pa mitt konto",
+    "nagon annan har loggat in",
+    "nagon har tagit over mitt konto",
+    "hacked",
+    "been hacked",
+    "compromised",
+    "someone logged into my account",
+    "someone else logged in",
+    "someone has access to my account",
+)
+# Only a private account ("mitt privata gmail har blivit hackat"): not the organisation's.
+_PRIVATE = (
+    "privat",
+    "privata",
+    "personal",
+    "facebook",
+    "instagram",
+    "gmail",
+    "hotmail",
+    "netflix",
+    "snapchat",
+    "tiktok",
+)
+# Giving away what opens the account, on a page or prompt that was not what it seemed.
+_GAVE_AWAY = (
+    "skrev in mitt losenord",
+    "skrev in losenordet",
+    "skrev in mina uppgifter",
+    "fyllde i mitt losenord",
+    "fyllde i losenordet",
+    "fyllde i allt",
+    "fyllde i mina uppgifter",
+    "loggade in pa sidan",
+    "angav mitt losenord",
+    "godkande en inloggning",
+    "godkande inloggningen",
+    "godkande en notis",
+    "godkande notisen",
+    "entered my password",
+    "typed my password",
+    "typed in my password",
+    "gave my password",
+    "gave away my password",
+    "put in my password",
+    "entered my credentials",
+    "filled in my details",
+    "logged in on the page",
+    "approved a sign in",
+    "approved the sign in",
+    "approved an mfa",
+    "approved the request",
+    "approved the notification",
+)
+_NOT_WHAT_IT_SEEMED = (
+    "lank",
+    "lanken",
+    "link",
+    "mejl",
+    "mejlet",
+    "mail",
+    "mailet",
+    "email",
+    "sms",
+    "phishing",
+    "natfiske",
+    "falsk",
+    "fejk",
+    "fake",
+    "konstig",
+    "weird",
+    "suspicious",
+    "misstankt",
+    "bluff",
+    "scam",
+    "inte var jag",
+    "didn't start",
+    "didnt start",
+)
+
+
+def suspects_compromise(text: str) -> bool:
+    """Someone else may have got into a work account: "jag klickade på en länk i ett mejl och
+    skrev in mitt lösenord", "my account has been hacked"; not a private account's."""
+    if _has_any(text, _GAVE_AWAY) and _has_any(text, _NOT_WHAT_IT_SEEMED):
+        return True
+    return _has_any(text, _HACKED) and not _has_any(text, _PRIVATE)
+
+
 _DISSATISFIED = (
     "inte nojd",
     "inte sa nojd",

@@ -457,6 +457,8 @@ class Router:
         now = self.services.now()
         sla = self.services.sla
         priority = sla.priority(fields["impact"], fields["urgency"])
+        if (at_least := fields.pop("priority_at_least", None)) is not None:
+            priority = min(priority, at_least)  # a case the matrix would rank too low
         targets = sla.targets(priority, now)
         ticket = Ticket(
             number=await repo.next_number(session, prefix=fields["kind"]),

@@ -50,6 +50,7 @@ REASONS = {
     "misunderstood": "Boten förstod inte",
     "frustrated": "Frustration",
     "p1": "P1-incident",
+    "security": "Någon kan ha kommit åt ett konto",
 }
 LANGUAGES = {"sv": "svenska", "en": "engelska"}
 STATES = {

@@ -14,7 +14,7 @@ from bot import nlu
 from bot.agents.hours import DeskHours, desk_of
 from bot.errors import Conflict
 from bot.flows.base import Context, EscalationPlaced, Services
-from bot.flows.handoff import LEAVE_QUEUE, MISUNDERSTOOD, NOT_IN_CATALOG, P1
+from bot.flows.handoff import LEAVE_QUEUE, MISUNDERSTOOD, NOT_IN_CATALOG, P1, SECURITY
 from bot.messages import Outbound
 from bot.sla import IMPACT_ONE, URGENCY_HINDERED
 from bot.store import agents as store
@@ -111,8 +111,8 @@ async def _ticket_instead(
 ) -> EscalationPlaced:
     now = ctx.services.now()
     summary = escalation.summary
-    number, due = summary.get("ticket") if reason == P1 else None, None
-    if number is not None:  # the P1 ticket this turn opened: its own response target
+    number, due = summary.get("ticket") if reason in (P1, SECURITY) else None, None
+    if number is not None:  # the ticket this turn opened: its own response target
         ticket = await repo.get_ticket(session, number=number)
         due = ticket.response_due_at if ticket is not None else None
     if number is None and reason != MISUNDERSTOOD and summary["problem"]:

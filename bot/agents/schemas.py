@@ -45,7 +45,9 @@ class QueueItemOut(BaseModel):
     state: str = Field(description="waiting, agent, closed, bot (handed back), left, ticket")
     agent: str | None = Field(description="Username of the agent who has it.")
     agent_name: str | None = Field(description="That agent's display name.")
-    reason: str = Field(description="asked, misunderstood, frustrated or p1")
+    reason: str = Field(
+        description="asked, misunderstood, frustrated, p1, security or not_in_catalog"
+    )
     group: str
     channel: str
     locale: str

@@ -2,7 +2,8 @@
 ticket and an honest word on when to expect an answer.
 
 Entered when the person asks for a human, after two misunderstandings in a row, on clear
-frustration, and when a P1 ticket has just been opened. While the conversation waits for an
+frustration, when a P1 ticket has just been opened, and when one was for an account someone
+else may have got into. While the conversation waits for an
 agent (or an agent has it) no flow runs: the router stores the person's messages for the
 agent. The one thing the person can still do with the bot is leave the queue.
 """
@@ -17,6 +18,7 @@ BACK = "handoff:back"
 LEAVE_QUEUE = "handoff:leave"
 # Why a conversation was escalated (events, the console's queue).
 ASKED, MISUNDERSTOOD, FRUSTRATED, P1 = "asked", "misunderstood", "frustrated", "p1"
+SECURITY = "security"  # someone else may be in a work account: its ticket is this turn's
 NOT_IN_CATALOG = "not_in_catalog"  # a wish the request catalogue has no item for
 
 

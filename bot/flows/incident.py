@@ -8,7 +8,7 @@ from typing import Any
 from bot import nlu, privacy
 from bot.flows.base import IDLE, Context, Flow, State
 from bot.messages import Button
-from bot.sla import IMPACT_ONE, IMPACT_WIDE
+from bot.sla import IMPACT_ONE, IMPACT_WIDE, URGENCY_STOPPED
 from bot.text import preview, shorten
 
 SERVICE_UNKNOWN = "incident:service:unknown"
@@ -29,6 +29,8 @@ MIN_SYMPTOM_WORDS = 3
 # guide matches them this closely; otherwise the person is asked for more, which the search
 # needs ("teams kraschar" reaches the camera guide at 68, "word hänger" Outlook's at 68).
 SHORT_REPORT_SCORE = 85.0
+# Someone else may be in the account: the desk must hear of it within the hour, calendar time.
+COMPROMISE_PRIORITY = 2
 
 
 def _case(ctx: Context) -> dict[str, Any]:
@@ -72,6 +74,11 @@ def _absorb_facts(ctx: Context, text: str, *, correcting: bool = False) -> None:
         case["impact"] = impact
     if ("urgency" not in case or correcting) and (urgency := nlu.urgency_of(text)) is not None:
         case["urgency"] = urgency
+    if nlu.suspects_compromise(text):
+        # What happened is told, it stops the work, and when matters less than now.
+        case["compromise"] = case["symptom_known"] = True
+        for slot, value in (("urgency", URGENCY_STOPPED), ("impact", IMPACT_ONE), ("since", None)):
+            case.setdefault(slot, value)
     if nlu.says_what_happens(text) and (
         len(text.split()) >= MIN_SYMPTOM_WORDS or _a_guide_fits(ctx, text)
     ):
@@ -180,6 +187,8 @@ async def _suggest(ctx: Context) -> str | None:
     case["articles_done"] = True
     query = privacy.without_masked(" ".join(case.get("description", [])))
     hits = ctx.services.knowledge.search(query, lang=ctx.locale, limit=3)
+    if case.get("compromise"):
+        return _first_steps(ctx, [hit.article for hit in hits])
     if not hits:
         ctx.record("kb_no_match", query=shorten(query, 300), lang=ctx.locale)
         if maybe := ctx.services.knowledge.maybe(query, lang=ctx.locale):
@@ -197,6 +206,24 @@ async def _suggest(ctx: Context) -> str | None:
     case["searched"] = shorten(query, 300)
     _suggested(ctx, hits[0].article.id, score=round(hits[0].score, 1))
     return "incident.helped"
+
+
+def _first_steps(ctx: Context, articles: list[Any]) -> str:
+    """Someone may be in the account: the first steps to do now from a guide of the security
+    service (not "account locked", which "hacked" also finds), no "did it help?", and
+    straight on to a ticket for that service, which the desk takes at once."""
+    security = ctx.services.catalog.security
+    if security is not None:
+        _case(ctx)["service_id"] = security.id
+    article = next(
+        (a for a in articles if security and ctx.services.catalog.named(a.service) == security),
+        None,
+    )
+    if article is not None:
+        _suggested(ctx, article.id, compromise=True)
+    body = preview(article.body, ARTICLE_PREVIEW_CHARS) if article else None
+    ctx.say("compromise_steps", title=article.title if article else None, body=body)
+    return _next_missing(ctx)
 
 
 def _without_guide(ctx: Context) -> str:
@@ -400,14 +427,17 @@ async def _open(ctx: Context) -> str:
         owner_group=service.owner_group if service else "Servicedesk",
         impact=int(case["impact"]),
         urgency=urgency,
+        priority_at_least=COMPROMISE_PRIORITY if case.get("compromise") else None,
         details={
             "since": case.get("since"),
+            "compromise": bool(case.get("compromise")),  # someone else may be in the account
             "articles_tried": case.get("articles_tried", []),
             "question": bool(case.get("question")),  # asked how to, nothing broken
             "reported_urgency": int(case["urgency"]),
         },
     )
     ctx.record("ticket_opened", number=ticket.number, priority=ticket.priority)
+    compromise = bool(case.get("compromise"))
     ctx.data.pop("incident", None)
     ctx.data["last_ticket"] = ticket.number
     ask_contact = ctx.channel == "webchat" and ctx.services.mailer is not None
@@ -422,8 +452,8 @@ async def _open(ctx: Context) -> str:
         response=ticket.response_words,
         resolve=ticket.resolve_words,
     )
-    if ticket.priority == 1:  # work stopped for many: a person takes it from here
-        ctx.data["escalation_reason"] = "p1"
+    if ticket.priority == 1 or compromise:  # a person takes it from here
+        ctx.data["escalation_reason"] = "security" if compromise else "p1"
         return "handoff.escalate"
     return "feedback.rate"
 

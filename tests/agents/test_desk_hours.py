@@ -103,6 +103,21 @@ async def test_outside_hours_a_p1_is_promised_what_its_round_the_clock_target_sa
     assert call_later not in closed
 
 
+async def test_outside_hours_an_account_someone_may_be_in_is_handled_within_the_hour(
+    client: httpx.AsyncClient,
+) -> None:
+    """A P2 on the calendar clock, like a P1: handled while the desk is closed."""
+    person = await on_saturday(client)  # 12.00 in Stockholm
+    await person.say("jag klickade på en länk i ett sms och skrev in mitt lösenord på sidan")
+    replies = await person.press("incident:confirm")
+    (ticket,) = await tickets_of(client)
+    assert (ticket.priority, ticket.details["compromise"]) == (2, True)
+    closed = replies[-1]["text"]
+    assert f"Ditt ärende {ticket.number} är registrerat" in closed
+    assert "någon börjar arbeta med det senast lördag 5 december kl. 13.00" in closed
+    assert "när den öppnar" not in closed
+
+
 async def test_outside_hours_a_wish_the_catalogue_lacks_becomes_a_request_ticket(
     client: httpx.AsyncClient,
 ) -> None:

@@ -620,3 +620,34 @@ async def test_declining_a_guide_the_search_is_unsure_of_goes_on_towards_a_ticke
     events = await events_of(client)
     assert events["article_maybe_declined"] == 1
     assert "article_suggested" not in events
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "why"),
+    [
+        (
+            "sv",
+            "jag klickade på en länk i ett mejl och skrev in mitt lösenord",
+            "Eftersom någon kan ha kommit åt ditt konto",
+        ),
+        ("en", "I think my work account has been hacked", "As someone else may have got into"),
+    ],
+)
+async def test_an_account_someone_else_may_be_in_goes_to_security_at_once_as_p2(
+    client: httpx.AsyncClient, locale: str, text: str, why: str
+) -> None:
+    person = await ChatPerson.start(client, locale=locale)
+    await person.say(text)
+    # The first steps to do now and the summary, with no "did it help?" and no questions:
+    # one person, work stopped, since now.
+    assert person.offered() == ["incident:confirm", "incident:change", "incident:cancel"]
+    assert "Informationssäkerhet" in person.last_text() or "Information security" in (
+        person.last_text()
+    )
+    await person.press("incident:confirm")
+    (ticket,) = await tickets_of(client)
+    # One person and the matrix would say P3; the desk must hear of it within the hour.
+    assert (ticket.priority, ticket.owner_group) == (2, "Informationssäkerhet")
+    assert why in person.last_text()
+    assert person.offered() == ["handoff:leave"]  # in the agents' queue
+    assert (await events_of(client))["escalated"] == 1

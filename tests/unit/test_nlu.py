@@ -288,3 +288,21 @@ def test_an_intensified_problem_word_is_a_problem(text: str, problem: bool) -> N
 )
 def test_a_bare_request_for_help_is_recognised(text: str, only_help: bool) -> None:
     assert nlu.only_asks_for_help(text) is only_help
+
+
+@pytest.mark.parametrize(
+    ("text", "suspected"),
+    [
+        ("jag klickade på en länk i ett mejl och skrev in mitt lösenord", True),
+        ("tryckte pa lank i ett sms o godkande en notis i authenticator", True),
+        ("I think my work account has been hacked", True),
+        ("someone logged into my account from another country", True),
+        # Typing one's password is no compromise on its own, nor is a private account's
+        ("jag skrev in mitt lösenord men det funkar inte", False),
+        ("mitt privata gmail har blivit hackat, kan ni hjälpa mig", False),
+        ("my personal Facebook account was hacked", False),
+        ("jag fick ett konstigt mejl", False),
+    ],
+)
+def test_an_account_someone_else_may_be_in(text: str, suspected: bool) -> None:
+    assert nlu.suspects_compromise(text) is suspected
