@@ -75,10 +75,14 @@ def _absorb_facts(ctx: Context, text: str, *, correcting: bool = False) -> None:
     if ("urgency" not in case or correcting) and (urgency := nlu.urgency_of(text)) is not None:
         case["urgency"] = urgency
     if nlu.suspects_compromise(text):
-        # What happened is told, it stops the work, and when matters less than now.
+        # What happened is told, it stops the work, and when matters less than now. It is the
+        # security service's, whatever else the text names ("länken i mejlet" is no e-mail
+        # fault).
         case["compromise"] = case["symptom_known"] = True
         for slot, value in (("urgency", URGENCY_STOPPED), ("impact", IMPACT_ONE), ("since", None)):
             case.setdefault(slot, value)
+        if (security := ctx.services.catalog.security) is not None:
+            case["service_id"] = security.id
     if nlu.says_what_happens(text) and (
         len(text.split()) >= MIN_SYMPTOM_WORDS or _a_guide_fits(ctx, text)
     ):
@@ -98,7 +102,9 @@ def _next_missing(ctx: Context) -> str:
         return "incident.service"
     if not case.get("symptom_known"):
         return "incident.symptom"
-    if not case.get("articles_done") and case.get("impact") != IMPACT_WIDE:
+    if not case.get("articles_done") and (
+        case.get("impact") != IMPACT_WIDE or case.get("compromise")  # its first steps, still
+    ):
         return "incident.suggest"
     for slot in ("since", "impact", "urgency"):
         if slot not in case:
@@ -213,8 +219,6 @@ def _first_steps(ctx: Context, articles: list[Any]) -> str:
     service (not "account locked", which "hacked" also finds), no "did it help?", and
     straight on to a ticket for that service, which the desk takes at once."""
     security = ctx.services.catalog.security
-    if security is not None:
-        _case(ctx)["service_id"] = security.id
     article = next(
         (a for a in articles if security and ctx.services.catalog.named(a.service) == security),
         None,

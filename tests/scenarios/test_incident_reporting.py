@@ -300,6 +300,7 @@ async def test_language_follows_the_first_message_and_switches_on_request(
     replies = await person.say("hello, my printer is not working")
     assert any(
         "Did that solve" in r["text"]
+        or "Maybe it is about this" in r["text"]
         or "Which service" in r["text"]
         or "What happens" in r["text"]
         or "Since when" in r["text"]
@@ -651,3 +652,16 @@ async def test_an_account_someone_else_may_be_in_goes_to_security_at_once_as_p2(
     assert why in person.last_text()
     assert person.offered() == ["handoff:leave"]  # in the agents' queue
     assert (await events_of(client))["escalated"] == 1
+
+
+async def test_a_whole_unit_giving_away_passwords_still_gets_the_first_steps_and_a_p1(
+    client: httpx.AsyncClient,
+) -> None:
+    person = await ChatPerson.start(client)
+    replies = await person.say("hela enheten klickade på länken i mejlet och skrev in lösenordet")
+    # A wide outage skips the guides; a wide compromise needs its first steps all the more.
+    assert "Gör det här direkt" in replies[0]["text"]
+    await person.press("incident:confirm")
+    (ticket,) = await tickets_of(client)
+    assert (ticket.priority, ticket.owner_group) == (1, "Informationssäkerhet")
+    assert "Eftersom någon kan ha kommit åt ditt konto" in person.last_text()
