@@ -136,26 +136,15 @@ def _distinct(best: Candidate, others: Sequence[Candidate]) -> float:
     return sum(ahead) / best.found
 
 
-def is_confident(
-    question: Question,
-    candidates: Sequence[Candidate],
-    judge: Judge | None = None,
-    recalled: Sequence[float] | None = None,
-) -> bool:
-    """Whether the best candidate is worth suggesting, by the shipped models or ``judge``.
-
-    ``recalled`` is what the example memory says of it (``memory.evidence``), None without.
-    """
-    return (judge or shipped()).accepts(features(question, candidates), recalled)
-
-
 def judged(
     question: Question,
     candidates: Sequence[Candidate],
     judge: Judge | None = None,
     recalled: Sequence[float] | None = None,
 ) -> tuple[float, float]:
-    """The probability that the best candidate is right, and the cut for suggesting it."""
+    """The probability that the best candidate is right, and the cut for suggesting it, by
+    the shipped models or ``judge``. ``recalled`` is what the example memory says of it
+    (``memory.evidence``), None without."""
     return (judge or shipped()).judged(features(question, candidates), recalled)
 
 
