@@ -226,7 +226,8 @@ def _first_steps(ctx: Context, articles: list[Any]) -> str:
     if article is not None:
         _suggested(ctx, article.id, compromise=True)
     body = preview(article.body, ARTICLE_PREVIEW_CHARS) if article else None
-    ctx.say("compromise_steps", title=article.title if article else None, body=body)
+    wide = _case(ctx).get("impact") == IMPACT_WIDE
+    ctx.say("compromise_steps", title=article.title if article else None, body=body, wide=wide)
     return _next_missing(ctx)
 
 

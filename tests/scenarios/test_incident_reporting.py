@@ -660,7 +660,7 @@ async def test_a_whole_unit_giving_away_passwords_still_gets_the_first_steps_and
     person = await ChatPerson.start(client)
     replies = await person.say("hela enheten klickade på länken i mejlet och skrev in lösenordet")
     # A wide outage skips the guides; a wide compromise needs its first steps all the more.
-    assert "Gör det här direkt" in replies[0]["text"]
+    assert "kan ha kommit åt era konton. Gör det här direkt" in replies[0]["text"]
     await person.press("incident:confirm")
     (ticket,) = await tickets_of(client)
     assert (ticket.priority, ticket.owner_group) == (1, "Informationssäkerhet")
