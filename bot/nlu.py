@@ -1126,8 +1126,6 @@ _HACKED = (
     "hackat",
     "hackade",
     "blivit hackad",
-    "kapad",
-    "kapat",
     "nagon har loggat in pa mitt konto",
     "nagon annan har loggat in",
     "nagon har tagit over mitt konto",

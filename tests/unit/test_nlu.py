@@ -302,6 +302,7 @@ def test_a_bare_request_for_help_is_recognised(text: str, only_help: bool) -> No
         ("mitt privata gmail har blivit hackat, kan ni hjälpa mig", False),
         ("my personal Facebook account was hacked", False),
         ("jag fick ett konstigt mejl", False),
+        ("nätverkskabeln är kapad", False),  # "kapa" is also to cut
     ],
 )
 def test_an_account_someone_else_may_be_in(text: str, suspected: bool) -> None:
