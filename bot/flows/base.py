@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot import nlu
 from bot.approvals.port import RequestDesk
 from bot.catalog import Catalog
 from bot.config import Settings
@@ -168,6 +169,13 @@ class Context:
 
     def label(self, key: str) -> str:
         return self.services.replies.label(self.locale, key)
+
+    def answer(self, yes: str, no: str) -> bool | None:
+        """The person's answer to a question with a yes and a no button: the button pressed,
+        else what the words say; None when it is neither."""
+        if self.action in (yes, no):
+            return self.action == yes
+        return nlu.yes_or_no(self.text)
 
     def record(self, kind: str, **data: Any) -> None:
         self.events.append((kind, data))

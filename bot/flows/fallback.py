@@ -3,7 +3,6 @@ conversation to a person (the agents' queue, or a ticket when the desk is closed
 
 from __future__ import annotations
 
-from bot import nlu
 from bot.flows.base import IDLE, NEW_TOPIC, Context, Flow, State
 
 MISSES_BEFORE_OFFER = 2
@@ -36,9 +35,7 @@ async def _offer(ctx: Context) -> str | None:
 
 
 async def _answer(ctx: Context) -> str:
-    wants = True if ctx.action == OFFER_YES else False if ctx.action == OFFER_NO else None
-    if wants is None:
-        wants = nlu.yes_or_no(ctx.text)
+    wants = ctx.answer(OFFER_YES, OFFER_NO)
     if wants:
         return "handoff.escalate"
     ctx.data["misses"] = 0

@@ -94,11 +94,10 @@ async def decide(ctx: Context) -> str:
         return "feedback.rate"
     if nlu.is_dissatisfied(text) and not nlu.describes_problem(text):
         # "jag är inte nöjd med svaret": a person, or another try in other words.
-        human, again = (
-            ctx.button("menu_human", MENU_HUMAN),
-            ctx.button("menu_incident", MENU_INCIDENT),
+        ctx.say(
+            "sorry_dissatisfied",
+            [ctx.button("menu_human", MENU_HUMAN), ctx.button("menu_incident", MENU_INCIDENT)],
         )
-        ctx.say("sorry_dissatisfied", [human, again])
         return IDLE
     if nlu.asks_about_a_case(text):  # before the status of spoc's own tickets
         return _about_a_case(ctx)

@@ -251,9 +251,7 @@ async def _maybe(ctx: Context) -> str:
     that are neither, go on without one (the words as more of the description)."""
     case = _case(ctx)
     article_id = case.pop("maybe", "")
-    answer = {MAYBE_YES: True, MAYBE_NO: False}.get(ctx.action or "")
-    if answer is None:
-        answer = nlu.yes_or_no(ctx.text)
+    answer = ctx.answer(MAYBE_YES, MAYBE_NO)
     if answer and ctx.services.knowledge.get(article_id, ctx.locale):
         _suggested(ctx, article_id, maybe=True)
         return "incident.helped"
@@ -316,9 +314,7 @@ async def _helped(ctx: Context) -> str:
     case = _case(ctx)
     if ctx.action and ctx.action.startswith(OTHER_ARTICLE):
         return _other_article(ctx, ctx.action.removeprefix(OTHER_ARTICLE))
-    answer = {HELPED_YES: True, HELPED_NO: False}.get(ctx.action or "")
-    if answer is None:
-        answer = nlu.yes_or_no(ctx.text)
+    answer = ctx.answer(HELPED_YES, HELPED_NO)
     if answer is None:
         ctx.understood = False
         ctx.say("ask_helped_again")
@@ -399,12 +395,10 @@ async def _ask_confirm(ctx: Context) -> str | None:
 
 
 async def _confirm(ctx: Context) -> str:
-    answer = {CONFIRM: True, CANCEL: False}.get(ctx.action or "")
     if ctx.action == CHANGE:
         ctx.say("ask_change")
         return "incident.change"
-    if answer is None and ctx.text:
-        answer = nlu.yes_or_no(ctx.text)
+    answer = ctx.answer(CONFIRM, CANCEL)
     if answer is None:
         # Extra detail typed instead of a button press: add it and confirm again.
         _absorb(ctx, ctx.text)

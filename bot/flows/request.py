@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import nlu
 from bot.flows.base import IDLE, Context, Flow, State
 from bot.flows.handoff import NOT_IN_CATALOG
 from bot.messages import Button
@@ -206,12 +205,10 @@ async def _ask_confirm(ctx: Context) -> str | None:
 
 
 async def _confirm(ctx: Context) -> str:
-    answer = {CONFIRM: True, CANCEL: False}.get(ctx.action or "")
     if ctx.action == CHANGE:
         item = _item(ctx)
         return _choose(ctx, item) if item else "request.choose"
-    if answer is None and ctx.text:
-        answer = nlu.yes_or_no(ctx.text)
+    answer = ctx.answer(CONFIRM, CANCEL)
     if answer is None:
         ctx.understood = False
         return "request.confirm"
