@@ -86,7 +86,7 @@ class Example:
     per_set: dict[str, Said]  # each set's memory's say on the candidates
 
     def seen(self, left_out: set[str]) -> Seen:
-        """Ranked and measured as ``search.score_index`` does, against the memory of every
+        """Ranked and measured as ``search.decide_index`` does, against the memory of every
         set but ``left_out``: the examples add evidence and order what is suggested."""
         if self.question is None:
             return Seen(None, (), None)

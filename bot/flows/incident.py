@@ -192,12 +192,12 @@ async def _suggest(ctx: Context) -> str | None:
         return "incident.helped"
     case["articles_done"] = True
     query = privacy.without_masked(" ".join(case.get("description", [])))
-    hits = ctx.services.knowledge.search(query, lang=ctx.locale, limit=3)
+    hits, maybe = ctx.services.knowledge.suggestions(query, lang=ctx.locale, limit=3)
     if case.get("compromise"):
         return _first_steps(ctx, [hit.article for hit in hits])
     if not hits:
         ctx.record("kb_no_match", query=shorten(query, 300), lang=ctx.locale)
-        if maybe := ctx.services.knowledge.maybe(query, lang=ctx.locale):
+        if maybe is not None:
             # Not sure enough to show, likely enough to ask about: the title, and a choice.
             case["maybe"] = maybe.article.id
             case["searched"] = shorten(query, 300)

@@ -13,7 +13,7 @@ from bot.knowledge.index import LanguageIndex, build_index
 from bot.knowledge.loader import load_directory
 from bot.knowledge.memory import Memory, normalise
 from bot.knowledge.model import LANGUAGES, Article, Hit, Problem
-from bot.knowledge.search import maybe_index, score_index
+from bot.knowledge.search import decide_index
 
 logger = logging.getLogger(__name__)
 
@@ -92,27 +92,24 @@ class KnowledgeBase:
             return []
         snapshot = self._snapshot
         codes = LANGUAGES if lang is None else (lang,)
-        hits = [
-            Hit(index.articles[number], score)
-            for code in codes
-            if (index := snapshot.indexes.get(code)) is not None
-            for number, score in score_index(index, query, memory=snapshot.memories.get(code))
-        ]
-        hits.sort(key=lambda hit: (-hit.score, hit.article.id))
-        return hits[:limit]
+        hits = [hit for code in codes for hit in _decide(snapshot, code, query)[0]]
+        return _best_first(hits)[:limit]
 
     def maybe(self, query: str, *, lang: str) -> Hit | None:
         """The best article when :meth:`search` finds none worth suggesting but this one is
         more likely right than not: for asking "maybe this one?", never for showing as an
         answer. None when there is none, or when :meth:`search` would suggest it."""
-        if not isinstance(query, str):
-            return None
-        snapshot = self._snapshot
-        index = snapshot.indexes.get(lang)
-        if index is None:
-            return None
-        found = maybe_index(index, query, memory=snapshot.memories.get(lang))
-        return None if found is None else Hit(index.articles[found[0]], found[1])
+        return self.suggestions(query, lang=lang, limit=1)[1]
+
+    def suggestions(
+        self, query: str, *, lang: str, limit: int = 3
+    ) -> tuple[list[Hit], Hit | None]:
+        """:meth:`search` in one language and, when it finds nothing, :meth:`maybe`: both
+        from one judgement of the question."""
+        if limit <= 0 or not isinstance(query, str):
+            return [], None
+        hits, maybe = _decide(self._snapshot, lang, query)
+        return _best_first(hits)[:limit], maybe
 
     def other_domain(self, text: str, *, lang: str) -> tuple[str, ...]:
         """The words of ``text`` that belong to another part of the organisation than IT
@@ -194,3 +191,18 @@ def _signature(root: Path) -> Signature:
 def _log_problems(problems: Iterable[Problem]) -> None:
     for problem in problems:
         logger.warning("knowledge base: %s", problem)
+
+
+def _decide(snapshot: _Snapshot, lang: str, query: str) -> tuple[list[Hit], Hit | None]:
+    """One language's articles worth suggesting, and its "maybe this one?" when there are
+    none (``search.decide_index``)."""
+    index = snapshot.indexes.get(lang)
+    if index is None:
+        return [], None
+    found, maybe = decide_index(index, query, memory=snapshot.memories.get(lang))
+    hits = [Hit(index.articles[number], score) for number, score in found]
+    return hits, None if maybe is None else Hit(index.articles[maybe[0]], maybe[1])
+
+
+def _best_first(hits: list[Hit]) -> list[Hit]:
+    return sorted(hits, key=lambda hit: (-hit.score, hit.article.id))

@@ -70,13 +70,15 @@ class Candidate:
     matches: tuple[float, ...] = ()  # each known question word's weighted match
 
 
-def score_index(
+def decide_index(
     index: LanguageIndex,
     query: str,
     judge: confidence.Judge | None = None,
     memory: Memory | None = None,
-) -> list[tuple[int, float]]:
-    """(article number, score 0..100) of the articles worth suggesting, best first.
+) -> tuple[list[tuple[int, float]], tuple[int, float] | None]:
+    """(article number, score 0..100) of the articles worth suggesting, best first, and when
+    there are none, the best article if it is more likely right than not
+    (``confidence.MAYBE``): worth offering as "maybe this one?". One judgement for both.
 
     ``memory`` holds the language's example questions, evidence for the ranking and the
     decision;
@@ -84,21 +86,11 @@ def score_index(
     """
     judged = judge_index(index, query, judge, memory)
     if judged is None:
-        return []
+        return [], None
     hits, probability, cut = judged
-    return hits if probability >= cut else []
-
-
-def maybe_index(
-    index: LanguageIndex, query: str, memory: Memory | None = None
-) -> tuple[int, float] | None:
-    """(article number, score) of the best article when it is not worth suggesting but is
-    more likely right than not (``confidence.MAYBE``): worth offering as "maybe this one?"."""
-    judged = judge_index(index, query, None, memory)
-    if judged is None:
-        return None
-    hits, probability, cut = judged
-    return hits[0] if hits and confidence.MAYBE <= probability < cut else None
+    if probability >= cut:
+        return hits, None
+    return [], hits[0] if hits and probability >= confidence.MAYBE else None
 
 
 def judge_index(
